@@ -1,0 +1,4 @@
+namespace CommandGrid.Grains.Interfaces;
+
+/// <summary>A device's report on an execution. A null status updates only the result.</summary>
+public sealed record CommandUpdate(string? Status, string? ResultJson, StatusReason? Reason, string Source);

@@ -1,0 +1,18 @@
+namespace CommandGrid.Grains.Interfaces;
+
+/// <summary>
+/// What a client asks for when it creates a command. Validated by the gateway for wire
+/// errors and again by the grains for the rules they own.
+/// </summary>
+/// <param name="Fingerprint">A digest of the request body, compared when a client token is reused.</param>
+public sealed record CreateCommandRequest(
+    string DeviceId,
+    string Command,
+    string? ParametersJson,
+    DateTimeOffset? Timestamp,
+    int? Lifetime,
+    string? Status,
+    string? ResultJson,
+    long UserId,
+    string? ClientToken = null,
+    string? Fingerprint = null);

@@ -1,0 +1,14 @@
+using CommandGrid.Runtime;
+
+namespace CommandGrid.Grains.Interfaces;
+
+/// <summary>
+/// Makes creation idempotent per client token (key: <c>{userId}:{clientToken}</c>): the same
+/// request again returns the same execution; a different request with the token is a conflict.
+/// </summary>
+[GrainType("clienttoken")]
+public interface IClientTokenGrain : IGrainWithStringKey
+{
+    /// <exception cref="ClientTokenConflictException">The token was used for another request.</exception>
+    Task<CommandRecord> CreateOnceAsync(CreateCommandRequest request);
+}

@@ -1,0 +1,52 @@
+using CommandGrid.Runtime;
+
+namespace CommandGrid.Grains.Interfaces;
+
+/// <summary>
+/// One device: its record, its live connections, and the commands not yet delivered to it.
+/// Every command for the device is created through it.
+/// </summary>
+[GrainType("device")]
+public interface IDeviceGrain : IGrainWithStringKey
+{
+    Task<DeviceRecord?> GetAsync();
+
+    Task<DeviceRecord> SaveAsync(DeviceRegistration registration);
+
+    /// <summary>Registers the device if it is not yet (just-in-time registration of a device that connects with a valid token).</summary>
+    Task<DeviceRecord> EnsureRegisteredAsync();
+
+    /// <summary>Creates a command; its id is allocated here unless the caller (the client token grain) already holds one.</summary>
+    /// <exception cref="DeviceNotFoundException">The device is not registered.</exception>
+    Task<CommandRecord> CreateCommandAsync(CreateCommandRequest request, long? commandId = null);
+
+    /// <summary>
+    /// Subscribes a connection (or renews it). A new delivering connection is sent every
+    /// pending command at once; after that every new command as it is created.
+    /// </summary>
+    Task ConnectAsync(IDeviceConnection connection, DeviceConnectionOptions options);
+
+    Task DisconnectAsync(IDeviceConnection connection);
+
+    /// <summary>A gateway handed the command to a device connection: PENDING becomes SENT.</summary>
+    Task<CommandRecord> ConfirmDeliveryAsync(long commandId);
+
+    /// <summary>Told by the command grain of each change, to keep the queue and update subscribers.</summary>
+    [OneWay]
+    Task CommandChangedAsync(CommandRecord command);
+
+    /// <summary>Ids of the commands still waiting for delivery, oldest first.</summary>
+    Task<IReadOnlyList<long>> GetPendingAsync();
+}
+
+/// <param name="Delivers">The connection is the device itself: what it is sent counts as delivered once confirmed.</param>
+/// <param name="WantsUpdates">Also push every change of the device's commands (DeviceHive returnUpdatedCommands).</param>
+public sealed record DeviceConnectionOptions(bool Delivers, bool WantsUpdates);
+
+/// <summary>A gateway connection listening to one device.</summary>
+public interface IDeviceConnection : IGrainObserver
+{
+    Task CommandAvailable(CommandRecord command);
+
+    Task CommandUpdated(CommandRecord command);
+}

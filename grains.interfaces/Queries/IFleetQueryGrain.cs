@@ -1,0 +1,34 @@
+using CommandGrid.Runtime;
+
+namespace CommandGrid.Grains.Interfaces;
+
+/// <summary>
+/// Lists and filters executions and devices with queries on their indexed tables.
+/// Reentrant: queries do not wait on each other. Use key 0.
+/// </summary>
+[GrainType("fleetquery")]
+public interface IFleetQueryGrain : IGrainWithIntegerKey
+{
+    Task<CommandPage> ListCommandsAsync(CommandQuery query);
+
+    Task<DevicePage> ListDevicesAsync(DeviceQuery query);
+}
+
+/// <param name="Cursor">Opaque, from a previous page's NextCursor.</param>
+/// <param name="From">Only executions whose timestamp is at or after this.</param>
+/// <param name="To">Only executions whose timestamp is before this.</param>
+public sealed record CommandQuery(
+    string? DeviceId = null,
+    string? Command = null,
+    string? Status = null,
+    DateTimeOffset? From = null,
+    DateTimeOffset? To = null,
+    bool Descending = true,
+    string? Cursor = null,
+    int Limit = 20);
+
+public sealed record CommandPage(IReadOnlyList<CommandRecord> Items, string? NextCursor);
+
+public sealed record DeviceQuery(string? Name = null, string? NamePrefix = null, long? NetworkId = null, string? Cursor = null, int Limit = 20);
+
+public sealed record DevicePage(IReadOnlyList<DeviceRecord> Items, string? NextCursor);

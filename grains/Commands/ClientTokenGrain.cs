@@ -1,0 +1,41 @@
+using CommandGrid.Grains.Interfaces;
+using CommandGrid.Runtime;
+
+namespace CommandGrid.Grains.Commands;
+
+/// <summary>The execution a client token stands for, and a digest of the request that created it.</summary>
+public sealed class ClientTokenState
+{
+    public long ExecutionId { get; set; }
+    public string? Fingerprint { get; set; }
+}
+
+/// <summary>
+/// Idempotent creation: the token is bound to an id durably before the command is created,
+/// so a retry after any failure reaches the same execution instead of a second one.
+/// </summary>
+public sealed class ClientTokenGrain(
+    [PersistentState("clienttoken")] IPersistentState<ClientTokenState> state,
+    CommandIdGenerator ids) : Grain, IClientTokenGrain
+{
+    public async Task<CommandRecord> CreateOnceAsync(CreateCommandRequest request)
+    {
+        var device = GrainFactory.GetGrain<IDeviceGrain>(request.DeviceId);
+        if (state.RecordExists)
+        {
+            if (state.State.Fingerprint != request.Fingerprint)
+            {
+                throw new ClientTokenConflictException($"Client token '{request.ClientToken}' was already used for a different request (execution {state.State.ExecutionId}).");
+            }
+            var existing = await GrainFactory.GetGrain<ICommandGrain>(state.State.ExecutionId).GetAsync();
+            return existing ?? await device.CreateCommandAsync(request, state.State.ExecutionId);
+        }
+        if (await device.GetAsync() is null)
+        {
+            throw new DeviceNotFoundException($"Device with such deviceId = {request.DeviceId} not found");
+        }
+        state.State = new ClientTokenState { ExecutionId = await ids.NextAsync(), Fingerprint = request.Fingerprint };
+        await state.WriteStateAsync();
+        return await device.CreateCommandAsync(request, state.State.ExecutionId);
+    }
+}

@@ -1,0 +1,33 @@
+using CommandGrid.Grains.Interfaces;
+using CommandGrid.Runtime;
+using CommandGrid.Runtime.Observers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CommandGrid.Grains.Commands;
+
+/// <summary>Fans command events of a network, a device type or the whole fleet out to subscribed connections.</summary>
+public sealed class CommandFeedGrain(IOptions<GridOptions> options, TimeProvider clock, ILogger<CommandFeedGrain> logger)
+    : Grain, ICommandFeedGrain
+{
+    private readonly ObserverManager<ICommandFeedObserver> _observers =
+        new(TimeSpan.FromSeconds(options.Value.ObserverExpirySeconds), logger, clock);
+
+    public Task SubscribeAsync(ICommandFeedObserver observer)
+    {
+        _observers.Subscribe(observer);
+        return Task.CompletedTask;
+    }
+
+    public Task UnsubscribeAsync(ICommandFeedObserver observer)
+    {
+        _observers.Unsubscribe(observer);
+        return Task.CompletedTask;
+    }
+
+    public Task PublishAsync(CommandEvent commandEvent)
+    {
+        _observers.Notify(o => _ = o.OnCommandEvent(commandEvent));
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,160 @@
+using CommandGrid.Grains.Commands;
+using CommandGrid.Grains.Interfaces;
+using CommandGrid.Runtime;
+using CommandGrid.Runtime.Observers;
+using CommandGrid.Runtime.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CommandGrid.Grains.Devices;
+
+/// <summary>
+/// One device. Commands for it are created here; the ones not yet delivered wait in a queue
+/// rebuilt on activation from the commands table (status PENDING), so the queue can never
+/// disagree with what is stored.
+/// </summary>
+public sealed class DeviceGrain : Grain, IDeviceGrain
+{
+    private readonly IPersistentState<DeviceState> _state;
+    private readonly IIndexedStateQuery _query;
+    private readonly CommandIdGenerator _ids;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<DeviceGrain> _logger;
+    private readonly ObserverManager<IDeviceConnection> _connections;
+    private readonly List<long> _pending = [];
+
+    public DeviceGrain(
+        [PersistentState("device")] IPersistentState<DeviceState> state,
+        IIndexedStateQuery query,
+        CommandIdGenerator ids,
+        IOptions<GridOptions> options,
+        TimeProvider clock,
+        ILogger<DeviceGrain> logger)
+    {
+        _state = state;
+        _query = query;
+        _ids = ids;
+        _clock = clock;
+        _logger = logger;
+        _connections = new ObserverManager<IDeviceConnection>(TimeSpan.FromSeconds(options.Value.ObserverExpirySeconds), logger, clock);
+    }
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        IndexCursor? after = null;
+        while (true)
+        {
+            var rows = await _query.QueryAsync(new IndexQuery(
+                GridTables.Commands,
+                [new ColumnFilter("device_id", FilterOperator.Equal, GetPrimaryKeyString()),
+                 new ColumnFilter("status", FilterOperator.Equal, CommandStatus.Pending)],
+                "created_at", Descending: false, after, Limit: 500), cancellationToken);
+            _pending.AddRange(rows.Select(r => long.Parse(r.Key, System.Globalization.CultureInfo.InvariantCulture)));
+            if (rows.Count < 500)
+            {
+                break;
+            }
+            after = new IndexCursor(rows[^1].OrderValue, rows[^1].Key);
+        }
+    }
+
+    public Task<DeviceRecord?> GetAsync() => Task.FromResult(_state.RecordExists ? _state.State.ToRecord() : null);
+
+    public async Task<DeviceRecord> SaveAsync(DeviceRegistration registration)
+    {
+        var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var state = _state.State;
+        if (!_state.RecordExists)
+        {
+            state.Id = GetPrimaryKeyString();
+            state.Name = GetPrimaryKeyString();
+            state.CreatedAtMs = now;
+        }
+        state.Name = registration.Name ?? state.Name;
+        state.DataJson = registration.DataJson ?? state.DataJson;
+        state.NetworkId = registration.NetworkId ?? state.NetworkId;
+        state.DeviceTypeId = registration.DeviceTypeId ?? state.DeviceTypeId;
+        state.IsBlocked = registration.IsBlocked ?? state.IsBlocked;
+        state.LastUpdatedMs = now;
+        try
+        {
+            await _state.WriteStateAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+        return state.ToRecord();
+    }
+
+    public async Task<DeviceRecord> EnsureRegisteredAsync() =>
+        _state.RecordExists ? _state.State.ToRecord() : await SaveAsync(new DeviceRegistration(null, null, null, null, null));
+
+    public async Task<CommandRecord> CreateCommandAsync(CreateCommandRequest request, long? commandId = null)
+    {
+        if (!_state.RecordExists)
+        {
+            throw new DeviceNotFoundException($"Device with such deviceId = {GetPrimaryKeyString()} not found");
+        }
+        if (_state.State.IsBlocked)
+        {
+            throw new CommandValidationException($"Device {GetPrimaryKeyString()} is blocked");
+        }
+        var id = commandId ?? await _ids.NextAsync();
+        var command = await GrainFactory.GetGrain<ICommandGrain>(id)
+            .CreateAsync(new NewCommand(request, id, _state.State.NetworkId, _state.State.DeviceTypeId));
+        if (command.Status == CommandStatus.Pending && !_pending.Contains(command.Id))
+        {
+            _pending.Add(command.Id);
+        }
+        _connections.Notify(c => _ = c.CommandAvailable(command));
+        return command;
+    }
+
+    public async Task ConnectAsync(IDeviceConnection connection, DeviceConnectionOptions options)
+    {
+        var isNew = !_connections.IsSubscribed(connection);
+        _connections.Subscribe(connection, options);
+        if (!isNew || !options.Delivers)
+        {
+            return;
+        }
+        foreach (var id in _pending.ToArray())
+        {
+            var command = await GrainFactory.GetGrain<ICommandGrain>(id).GetAsync();
+            if (command is null || command.Status != CommandStatus.Pending)
+            {
+                _pending.Remove(id);
+                continue;
+            }
+            _ = connection.CommandAvailable(command);
+        }
+        _logger.LogInformation("Device {DeviceId} connected; {Pending} pending commands sent", GetPrimaryKeyString(), _pending.Count);
+    }
+
+    public Task DisconnectAsync(IDeviceConnection connection)
+    {
+        _connections.Unsubscribe(connection);
+        return Task.CompletedTask;
+    }
+
+    public async Task<CommandRecord> ConfirmDeliveryAsync(long commandId)
+    {
+        var command = await GrainFactory.GetGrain<ICommandGrain>(commandId).MarkSentAsync();
+        _pending.Remove(commandId);
+        return command;
+    }
+
+    public Task CommandChangedAsync(CommandRecord command)
+    {
+        if (command.Status != CommandStatus.Pending)
+        {
+            _pending.Remove(command.Id);
+        }
+        _connections.Notify(c => _ = c.CommandUpdated(command), (_, tag) => tag is DeviceConnectionOptions { WantsUpdates: true });
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<long>> GetPendingAsync() => Task.FromResult<IReadOnlyList<long>>([.. _pending]);
+}
