@@ -1,0 +1,76 @@
+using System.Threading.RateLimiting;
+using CommandGrid.Gateway.Auth;
+using CommandGrid.Gateway.Commands;
+using CommandGrid.Gateway.Rest;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace CommandGrid.Gateway;
+
+public static class GatewayServiceCollectionExtensions
+{
+    public const string RestRateLimitPolicy = "rest";
+
+    /// <summary>The services of the doors. The host provides an IGrainFactory (a silo's runtime or a cluster client).</summary>
+    public static IServiceCollection AddCommandGridGateway(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<AuthOptions>(configuration.GetSection("Auth"));
+        services.Configure<CommandLimits>(configuration.GetSection("Commands"));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<TokenService>();
+        services.AddSingleton<CommandRules>();
+        services.AddSingleton<CommandService>();
+        services.AddSingleton<BearerTokenFilter>();
+        services.AddSingleton<RestExceptionFilter>();
+        var permitsPerSecond = configuration.GetValue("RateLimit:PermitsPerSecond", 1000);
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.OnRejected = async (context, token) =>
+            {
+                context.HttpContext.Response.StatusCode = 429;
+                await context.HttpContext.Response.WriteAsJsonAsync(
+                    new { error = new { code = RestError.CodeFor(429), message = "Too many requests; slow down" } }, token);
+            };
+            // One bucket per bearer token (or per address without one), so one noisy client cannot starve the rest.
+            limiter.AddPolicy(RestRateLimitPolicy, http => RateLimitPartition.GetTokenBucketLimiter(
+                http.Request.Headers.Authorization.ToString() is { Length: > 0 } auth ? auth : http.Connection.RemoteIpAddress?.ToString() ?? "",
+                _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = permitsPerSecond * 2,
+                    TokensPerPeriod = permitsPerSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                }));
+        });
+        return services;
+    }
+
+    /// <summary>Maps the REST API under /api/v1.</summary>
+    public static IEndpointRouteBuilder MapCommandGridGateway(this WebApplication app)
+    {
+        app.UseRateLimiter();
+        // Errors the framework produces itself (unbindable query values, unknown routes) get the same JSON body as ours.
+        app.UseStatusCodePages(async context =>
+        {
+            var http = context.HttpContext;
+            if (http.Request.Path.StartsWithSegments("/api/v1"))
+            {
+                var status = http.Response.StatusCode;
+                var message = status == 404 ? "No such resource" : status == 405 ? "Method not allowed" : "Bad request";
+                await http.Response.WriteAsJsonAsync(new { error = new { code = RestError.CodeFor(status), message } });
+            }
+        });
+        var api = app.MapGroup("/api/v1")
+            .AddEndpointFilter<RestExceptionFilter>()
+            .AddEndpointFilter<BearerTokenFilter>()
+            .RequireRateLimiting(RestRateLimitPolicy);
+        api.MapCommands();
+        api.MapThings();
+        return app;
+    }
+}

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using CommandGrid.Gateway.Auth;
+using CommandGrid.Gateway.Commands;
+using CommandGrid.Grains.Interfaces;
+using CommandGrid.Runtime;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace CommandGrid.Gateway.Rest;
+
+/// <summary>The thing registry: /api/v1/things (the same registry as DeviceHive's devices).</summary>
+internal static class ThingsEndpoints
+{
+    public static RouteGroupBuilder MapThings(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/things");
+        group.MapPut("/{thingId}", SaveAsync);
+        group.MapGet("/{thingId}", GetAsync);
+        group.MapGet("/", ListAsync);
+        return group;
+    }
+
+    private static async Task<IResult> SaveAsync(HttpContext http, string thingId, CommandRules rules, IGrainFactory grains)
+    {
+        var token = CommandsEndpoints.RequireAction(http, DeviceHiveAction.RegisterDevice);
+        rules.RequireDeviceId(thingId, "thingId: letters, digits, '-', '_', '.', at most 128");
+        var body = await JsonBody.ReadObjectAsync(http.Request, rules.Limits.MaxMessageBytes);
+        var name = JsonBody.String(body, "name");
+        if (name is not null)
+        {
+            rules.RequireName(name, "name");
+        }
+        var attributes = rules.ParametersJson(JsonBody.Property(body, "attributes"), "attributes");
+        var networkId = OptionalLong(body, "networkId");
+        var deviceTypeId = OptionalLong(body, "deviceTypeId");
+        CommandsEndpoints.EnsureDevice(token, thingId, networkId, deviceTypeId);
+        var device = grains.GetGrain<IDeviceGrain>(thingId);
+        var existed = await device.GetAsync() is not null;
+        var saved = await device.SaveAsync(new DeviceRegistration(name, attributes, networkId, deviceTypeId, null));
+        return Results.Json(FleetsJson.Thing(saved), statusCode: existed ? 200 : 201);
+    }
+
+    private static async Task<IResult> GetAsync(HttpContext http, string thingId, IGrainFactory grains)
+    {
+        var token = CommandsEndpoints.RequireAction(http, DeviceHiveAction.GetDevice);
+        if (!CommandRules.IsValidDeviceId(thingId))
+        {
+            throw new RequestValidationException("thingId is not a valid thing id");
+        }
+        var device = await grains.GetGrain<IDeviceGrain>(thingId).GetAsync() ?? throw new DeviceNotFoundException($"Thing {thingId} is not registered");
+        CommandsEndpoints.EnsureDevice(token, device.Id, device.NetworkId, device.DeviceTypeId);
+        return Results.Json(FleetsJson.Thing(device));
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext http, IGrainFactory grains, int? limit, string? cursor)
+    {
+        var token = CommandsEndpoints.RequireAction(http, DeviceHiveAction.GetDevice);
+        if (limit is < 1 or > 1000)
+        {
+            throw new RequestValidationException("limit must be between 1 and 1000");
+        }
+        var page = await grains.GetGrain<IFleetQueryGrain>(0).ListDevicesAsync(new DeviceQuery(Cursor: cursor, Limit: limit ?? 20));
+        var items = page.Items.Where(d => token.AllowsDevice(d.Id, d.NetworkId, d.DeviceTypeId)).Select(FleetsJson.Thing);
+        return Results.Json(new { items, nextCursor = page.NextCursor });
+    }
+
+    private static long? OptionalLong(JsonElement body, string name)
+    {
+        if (JsonBody.Property(body, name) is not { } value || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        return value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number)
+            ? number
+            : throw new RequestValidationException($"{name} must be an integer");
+    }
+}

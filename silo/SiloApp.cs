@@ -1,0 +1,39 @@
+using CommandGrid.Gateway;
+using CommandGrid.Grains;
+using CommandGrid.Runtime.Hosting;
+using CommandGrid.Runtime.Storage;
+
+namespace CommandGrid.Silo;
+
+/// <summary>
+/// Builds a single node: storage, the grain runtime hosting the grains, and the gateway's
+/// doors on the same Kestrel. Tests build it the same way, on a loopback port.
+/// </summary>
+public static class SiloApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var config = builder.Configuration;
+        builder.Services.AddRelationalStorage(options =>
+        {
+            options.Provider = config["Storage:Provider"] ?? RelationalStorageOptions.Sqlite;
+            options.ConnectionString = config["Storage:ConnectionString"] ?? "";
+            options.MaxBatchSize = config.GetValue("Storage:MaxBatchSize", 256);
+            foreach (var table in GridTables.All)
+            {
+                options.IndexedTables.Add(table);
+            }
+        });
+        builder.Services.AddCommandGridGrainServices(config.GetSection("Commands"));
+        builder.Services.AddGrainRuntime(config.GetSection("Runtime"), runtime => runtime.AddCommandGridGrains());
+        builder.Services.AddCommandGridGateway(config);
+        customize?.Invoke(builder);
+
+        var app = builder.Build();
+        app.MapGet("/", () => Results.Redirect("/health"));
+        app.MapGet("/health", () => Results.Json(new { status = "ok" }));
+        app.MapCommandGridGateway();
+        return app;
+    }
+}

@@ -1,0 +1,113 @@
+using System.IdentityModel.Tokens.Jwt;
+using System.Net.Http.Headers;
+using System.Text;
+using CommandGrid.Gateway.Auth;
+using CommandGrid.Silo;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.Tokens;
+
+namespace CommandGrid.Tests.Infrastructure;
+
+/// <summary>
+/// A real single-node grid (the silo with its doors) on a loopback port, as a user runs it,
+/// with its own store. Tests talk to it over real sockets only.
+/// </summary>
+public sealed class GridServer : IAsyncDisposable
+{
+    public const string Secret = "test-secret-that-is-long-enough-for-hs256-signing";
+
+    private readonly WebApplication _app;
+
+    private GridServer(WebApplication app, TestStorage storage, Uri baseUri)
+    {
+        _app = app;
+        Storage = storage;
+        BaseUri = baseUri;
+        Http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(90) };
+    }
+
+    public TestStorage Storage { get; }
+
+    public Uri BaseUri { get; }
+
+    public Uri WebSocketUri => new($"ws://{BaseUri.Authority}/api/websocket");
+
+    public HttpClient Http { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <param name="storage">Reuse a store to restart on the same data; null for a fresh one.</param>
+    /// <param name="settings">Extra configuration, as "Key:Sub" = value.</param>
+    public static async Task<GridServer> StartAsync(TestStorage? storage = null, IDictionary<string, string?>? settings = null)
+    {
+        storage ??= await TestStorage.CreateAsync();
+        var args = new List<string>
+        {
+            "--urls=http://127.0.0.1:0",
+            $"--Storage:Provider={storage.Provider}",
+            $"--Storage:ConnectionString={storage.ConnectionString}",
+            $"--Auth:JwtSecret={Secret}",
+            "--Logging:LogLevel:Default=Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            args.Add($"--{key}={value}");
+        }
+        var app = SiloApp.Build([.. args]);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .First(a => a.StartsWith("http://", StringComparison.Ordinal));
+        return new GridServer(app, storage, new Uri(address));
+    }
+
+    /// <summary>An access token signed with the server's secret. Defaults: user 1, every action, every device.</summary>
+    public static string Token(long userId = 1, int[]? actions = null, string[]? devices = null, string[]? networks = null,
+        string[]? deviceTypes = null, DateTimeOffset? expires = null, int type = TokenPayload.Access, string secret = Secret)
+    {
+        var payload = new Dictionary<string, object>
+        {
+            ["u"] = userId,
+            ["a"] = actions ?? [0],
+            ["n"] = networks ?? ["*"],
+            ["dt"] = deviceTypes ?? ["*"],
+            ["d"] = devices ?? ["*"],
+            ["e"] = (expires ?? DateTimeOffset.UtcNow.AddHours(1)).ToUnixTimeMilliseconds(),
+            ["t"] = type,
+        };
+        var key = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secret));
+        var jwt = new JwtSecurityToken(new JwtHeader(new SigningCredentials(key, SecurityAlgorithms.HmacSha256)), new JwtPayload { ["payload"] = payload });
+        return new JwtSecurityTokenHandler().WriteToken(jwt);
+    }
+
+    /// <summary>An HttpClient on this server that sends the token as a bearer token.</summary>
+    public HttpClient Client(string? token = null)
+    {
+        var client = new HttpClient { BaseAddress = BaseUri, Timeout = TimeSpan.FromSeconds(90) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token ?? Token());
+        return client;
+    }
+
+    public async Task StopAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        try
+        {
+            await _app.StopAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        await _app.DisposeAsync();
+    }
+
+    public static string NewId(string prefix = "dev") => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 40)];
+}
