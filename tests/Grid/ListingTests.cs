@@ -15,8 +15,8 @@ public sealed class ListingTests
         var existing = new HashSet<string>();
         foreach (var chunk in Enumerable.Range(0, 60).Chunk(20))
         {
-            var created = await Task.WhenAll(chunk.Select(i => client.CreateCommandAsync(new { thingId = thing, action = $"a{i}", ttl = 600 })));
-            existing.UnionWith(created.Select(c => c["executionId"]!.GetValue<string>()));
+            var batch = await Task.WhenAll(chunk.Select(i => client.CreateCommandAsync(new { thingId = thing, action = $"a{i}", ttl = 600 })));
+            existing.UnionWith(batch.Select(c => c["executionId"]!.GetValue<string>()));
         }
 
         var inserting = Task.Run(async () =>
