@@ -39,8 +39,11 @@ readline.createInterface({ input: process.stdin }).on('line', (line) => {
   const cmd = JSON.parse(line);
   switch (cmd.op) {
     case 'subscribe':
+      // A refused filter fails the call; the SUBACK codes then ride on the error's packet.
       client.subscribe(cmd.topic, { qos: cmd.qos ?? 0 }, (err, granted) =>
-        done(cmd.id, 'subscribed')(err, { granted: (granted || []).map((g) => g.qos) }));
+        done(cmd.id, 'subscribed')(err, {
+          granted: err && err.packet && err.packet.granted ? err.packet.granted : (granted || []).map((g) => g.qos),
+        }));
       break;
     case 'unsubscribe':
       client.unsubscribe(cmd.topic, (err) => done(cmd.id, 'unsubscribed')(err, {}));
