@@ -75,5 +75,5 @@ public sealed class TestMqttApplication : IMqttApplication
         Changed.WaitAsync(
             () => Ended.Any(e => e.Session.ClientId == clientId && e.Reason == reason),
             timeout ?? TestTimeouts.Default,
-            $"{clientId} session to end with {reason}");
+            $"{clientId} session to end with {reason}; ended so far: {string.Join(", ", Ended.Where(e => e.Session.ClientId == clientId).Select(e => e.Reason))}");
 }
