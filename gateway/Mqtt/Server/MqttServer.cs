@@ -23,6 +23,7 @@ public sealed class MqttServer
     private readonly ConcurrentDictionary<long, (MqttConnection Connection, Task Completion)> _connections = new();
     private long _nextConnectionId;
     private volatile bool _stopping;
+    private Task? _stopTask;
 
     public MqttServer(IMqttApplication application, IOptions<MqttServerOptions> options, ILogger<MqttServer> logger)
     {
@@ -135,8 +136,18 @@ public sealed class MqttServer
         return connection is not null;
     }
 
-    /// <summary>Refuses new connections and closes the live ones (5.0: DISCONNECT 0x8B), waiting for them to finish.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken = default)
+    /// <summary>Refuses new connections and closes the live ones (5.0: DISCONNECT 0x8B), waiting for them to finish. Idempotent.</summary>
+    public Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_sessionsLock)
+        {
+            _stopTask ??= StopCoreAsync();
+        }
+
+        return _stopTask.WaitAsync(cancellationToken);
+    }
+
+    private async Task StopCoreAsync()
     {
         _stopping = true;
         var running = _connections.Values.ToArray();
@@ -145,7 +156,7 @@ public sealed class MqttServer
             connection.Abort(MqttSessionEndReason.ServerShutdown, MqttReasonCode.ServerShuttingDown);
         }
 
-        await Task.WhenAll(running.Select(r => r.Completion)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(running.Select(r => r.Completion)).ConfigureAwait(false);
     }
 
     /// <summary>
