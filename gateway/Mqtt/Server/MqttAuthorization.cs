@@ -1,0 +1,7 @@
+namespace CommandGrid.Gateway.Mqtt.Server;
+
+public enum MqttAuthorization
+{
+    Allow,
+    Deny,
+}

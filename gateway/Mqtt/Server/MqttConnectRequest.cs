@@ -1,0 +1,17 @@
+using CommandGrid.Gateway.Mqtt.Packets;
+
+namespace CommandGrid.Gateway.Mqtt.Server;
+
+/// <summary>What a CONNECT asks for, as the application sees it when deciding to accept it.</summary>
+public sealed record MqttConnectRequest(
+    string ClientId,
+    string? UserName,
+    byte[]? Password,
+    MqttProtocolVersion ProtocolVersion,
+    string? RemoteEndPoint,
+    bool CleanStart,
+    IReadOnlyList<MqttUserProperty> UserProperties)
+{
+    /// <summary>True when the server made up the client id because the client sent an empty one.</summary>
+    public bool ClientIdAssigned { get; init; }
+}

@@ -1,0 +1,60 @@
+using System.Net;
+using CommandGrid.Gateway.Mqtt.Server;
+using CommandGrid.Gateway.Mqtt.Transport;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace CommandGrid.Tests.Mqtt.Infrastructure;
+
+/// <summary>The MQTT engine in a real Kestrel on loopback: an MQTT TCP port and an HTTP port with /mqtt.</summary>
+public sealed class MqttTestHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private MqttTestHost(WebApplication app, TestMqttApplication application, int mqttPort, int httpPort)
+    {
+        _app = app;
+        Application = application;
+        MqttPort = mqttPort;
+        HttpPort = httpPort;
+        Server = app.Services.GetRequiredService<MqttServer>();
+    }
+
+    public TestMqttApplication Application { get; }
+    public MqttServer Server { get; }
+    public int MqttPort { get; }
+    public int HttpPort { get; }
+    public string WebSocketUrl => $"ws://127.0.0.1:{HttpPort}/mqtt";
+
+    public static async Task<MqttTestHost> StartAsync(Action<MqttServerOptions>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var application = new TestMqttApplication();
+        builder.Services.AddMqttServer(_ => application, configure);
+        ListenOptions? mqtt = null;
+        ListenOptions? http = null;
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.ListenMqtt(IPAddress.Loopback, 0, listen => mqtt = listen);
+            kestrel.Listen(IPAddress.Loopback, 0, listen => http = listen);
+        });
+
+        var app = builder.Build();
+        app.MapMqttWebSocket("/mqtt");
+        await app.StartAsync();
+        // Kestrel writes the port it bound back into the endpoint's options.
+        return new MqttTestHost(app, application, mqtt!.IPEndPoint!.Port, http!.IPEndPoint!.Port);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await _app.StopAsync(timeout.Token);
+        await _app.DisposeAsync();
+    }
+}

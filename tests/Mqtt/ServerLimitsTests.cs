@@ -1,0 +1,78 @@
+using System.Text;
+using CommandGrid.Gateway.Mqtt.Packets;
+using CommandGrid.Gateway.Mqtt.Server;
+using CommandGrid.Tests.Mqtt.Infrastructure;
+using Xunit;
+
+namespace CommandGrid.Tests.Mqtt;
+
+/// <summary>The overflow policy and shutdown, each on a host of its own with small limits.</summary>
+public sealed class ServerLimitsTests
+{
+    private static MqttApplicationMessage Message(string topic, string payload, MqttQualityOfService qos) =>
+        new() { Topic = topic, Payload = Encoding.UTF8.GetBytes(payload), QualityOfService = qos };
+
+    [Fact]
+    public async Task Overflow_FullSessionQueueDropsAndDisconnectsWithQuotaExceeded()
+    {
+        await using var host = await MqttTestHost.StartAsync(o => o.MaxPendingMessagesPerSession = 2);
+        var clientId = TestTimeouts.NewClientId();
+        var prefix = TestMqttApplication.AllowedPrefix(clientId);
+        await using var client = await RawMqttClient.ConnectAsync(host.MqttPort, clientId, cleanStart: false,
+            properties: new MqttProperties { ReceiveMaximum = 1, SessionExpiryInterval = 60 });
+        await client.SubscribeAsync(1, prefix + "#");
+
+        var statuses = new List<MqttDeliveryStatus>();
+        for (var i = 0; i < 4; i++)
+        {
+            statuses.Add((await host.Server.PublishAsync(clientId, Message(prefix + "m", i.ToString(), MqttQualityOfService.AtLeastOnce))).Status);
+        }
+
+        Assert.Equal([MqttDeliveryStatus.Delivered, MqttDeliveryStatus.Queued, MqttDeliveryStatus.Queued, MqttDeliveryStatus.Dropped], statuses);
+        var packets = await client.ReadUntilClosedAsync();
+        Assert.Equal(MqttReasonCode.QuotaExceeded, Assert.IsType<MqttDisconnectPacket>(packets[^1]).ReasonCode);
+        await host.Application.WaitForEndAsync(clientId, MqttSessionEndReason.QuotaExceeded);
+
+        // The session kept what it had accepted: all three come back on reconnect, the first as a resend.
+        await using var again = await RawMqttClient.OpenAsync(host.MqttPort);
+        Assert.True((await again.ConnectRawAsync(clientId, cleanStart: false, properties: new MqttProperties { SessionExpiryInterval = 60 })).SessionPresent);
+        var payloads = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var publish = await again.ReceiveAsync<MqttPublishPacket>();
+            payloads.Add(Encoding.UTF8.GetString(publish.Payload.Span));
+            await again.SendAsync(new MqttPubAckPacket { PacketId = publish.PacketId });
+        }
+
+        Assert.Equal(["0", "1", "2"], payloads);
+    }
+
+    [Fact]
+    public async Task Overflow_OfflineSessionQueueRefusesNewMessagesWhenFull()
+    {
+        await using var host = await MqttTestHost.StartAsync(o => o.MaxPendingMessagesPerSession = 1);
+        var clientId = TestTimeouts.NewClientId();
+        var prefix = TestMqttApplication.AllowedPrefix(clientId);
+        await using (var client = await RawMqttClient.ConnectAsync(host.MqttPort, clientId, MqttProtocolVersion.V311, cleanStart: false))
+        {
+            await client.SubscribeAsync(1, prefix + "#");
+        }
+
+        await host.Application.WaitForEndAsync(clientId, MqttSessionEndReason.ConnectionLost);
+        Assert.Equal(MqttDeliveryStatus.Queued, (await host.Server.PublishAsync(clientId, Message(prefix + "a", "1", MqttQualityOfService.AtLeastOnce))).Status);
+        var second = await host.Server.PublishAsync(clientId, Message(prefix + "a", "2", MqttQualityOfService.AtLeastOnce));
+        Assert.Equal(MqttDeliveryStatus.Dropped, second.Status);
+        Assert.False(await second.Acknowledged);
+    }
+
+    [Fact]
+    public async Task Shutdown_SendsServerShuttingDownTo50Clients()
+    {
+        var host = await MqttTestHost.StartAsync();
+        await using var client = await RawMqttClient.ConnectAsync(host.MqttPort, TestTimeouts.NewClientId());
+        var closing = client.ReadUntilClosedAsync();
+        await host.DisposeAsync();
+        var disconnect = Assert.IsType<MqttDisconnectPacket>(Assert.Single(await closing));
+        Assert.Equal(MqttReasonCode.ServerShuttingDown, disconnect.ReasonCode);
+    }
+}
