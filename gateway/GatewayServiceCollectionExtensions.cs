@@ -1,6 +1,8 @@
 using System.Threading.RateLimiting;
 using CommandGrid.Gateway.Auth;
 using CommandGrid.Gateway.Commands;
+using CommandGrid.Gateway.Mqtt.Fleets;
+using CommandGrid.Gateway.Mqtt.Transport;
 using CommandGrid.Gateway.Rest;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -27,6 +29,14 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<CommandService>();
         services.AddSingleton<BearerTokenFilter>();
         services.AddSingleton<RestExceptionFilter>();
+        services.AddSingleton<KestrelEndpoints>();
+        services.Configure<FleetsMqttOptions>(options =>
+        {
+            options.DeviceSecret = configuration["Mqtt:DeviceSecret"];
+            options.AutoRegister = configuration.GetValue("Devices:AutoRegister", true);
+            options.RenewSeconds = configuration.GetValue("Mqtt:RenewSeconds", 30);
+        });
+        services.AddMqttServer<FleetsMqttApplication>();
         var permitsPerSecond = configuration.GetValue("RateLimit:PermitsPerSecond", 1000);
         services.AddRateLimiter(limiter =>
         {
@@ -50,7 +60,15 @@ public static class GatewayServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Maps the REST API under /api/v1.</summary>
+    /// <summary>Binds HTTP (from "urls") and MQTT (from "Mqtt") on Kestrel.</summary>
+    public static WebApplicationBuilder UseCommandGridEndpoints(this WebApplicationBuilder builder)
+    {
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+            kestrel.ApplicationServices.GetRequiredService<KestrelEndpoints>().Bind(kestrel, context.Configuration));
+        return builder;
+    }
+
+    /// <summary>Maps the REST API under /api/v1 and MQTT over WebSocket at /mqtt.</summary>
     public static IEndpointRouteBuilder MapCommandGridGateway(this WebApplication app)
     {
         app.UseRateLimiter();
@@ -71,6 +89,7 @@ public static class GatewayServiceCollectionExtensions
             .RequireRateLimiting(RestRateLimitPolicy);
         api.MapCommands();
         api.MapThings();
+        app.MapMqttWebSocket("/mqtt");
         return app;
     }
 }

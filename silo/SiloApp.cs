@@ -28,6 +28,7 @@ public static class SiloApp
         builder.Services.AddCommandGridGrainServices(config.GetSection("Commands"));
         builder.Services.AddGrainRuntime(config.GetSection("Runtime"), runtime => runtime.AddCommandGridGrains());
         builder.Services.AddCommandGridGateway(config);
+        builder.UseCommandGridEndpoints();
         customize?.Invoke(builder);
 
         var app = builder.Build();

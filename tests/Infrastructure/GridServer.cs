@@ -4,8 +4,6 @@ using System.Text;
 using CommandGrid.Gateway.Auth;
 using CommandGrid.Silo;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
 
@@ -37,6 +35,9 @@ public sealed class GridServer : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>The loopback port of the MQTT listener.</summary>
+    public int MqttPort => Services.GetRequiredService<CommandGrid.Gateway.KestrelEndpoints>().MqttPort!.Value;
+
     public IServiceProvider Services => _app.Services;
 
     /// <param name="storage">Reuse a store to restart on the same data; null for a fresh one.</param>
@@ -51,6 +52,8 @@ public sealed class GridServer : IAsyncDisposable
             $"--Storage:ConnectionString={storage.ConnectionString}",
             $"--Auth:JwtSecret={Secret}",
             "--Logging:LogLevel:Default=Warning",
+            "--Mqtt:Address=127.0.0.1",
+            "--Mqtt:Port=0",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -58,9 +61,8 @@ public sealed class GridServer : IAsyncDisposable
         }
         var app = SiloApp.Build([.. args]);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-            .First(a => a.StartsWith("http://", StringComparison.Ordinal));
-        return new GridServer(app, storage, new Uri(address));
+        var http = app.Services.GetRequiredService<CommandGrid.Gateway.KestrelEndpoints>().HttpEndPoints[0];
+        return new GridServer(app, storage, new Uri($"http://{http}"));
     }
 
     /// <summary>An access token signed with the server's secret. Defaults: user 1, every action, every device.</summary>

@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using CommandGrid.Gateway.Auth;
+using CommandGrid.Gateway.Commands;
+using CommandGrid.Gateway.Mqtt.Packets;
+using CommandGrid.Gateway.Mqtt.Server;
+using CommandGrid.Grains.Interfaces;
+using CommandGrid.Runtime;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CommandGrid.Gateway.Mqtt.Fleets;
+
+/// <summary>
+/// The Fleets command flow on the MQTT engine: devices log in with their thing name and a
+/// device token (or the device secret), may use only their own topic tree, receive command
+/// requests, and answer on the response topic; every answer becomes a grain call and is
+/// itself answered on response/accepted or response/rejected.
+/// </summary>
+public sealed class FleetsMqttApplication(
+    IServiceProvider services,
+    IGrainFactory grains,
+    TokenService tokens,
+    CommandService commands,
+    IOptions<FleetsMqttOptions> options,
+    ILogger<FleetsMqttApplication> logger) : IMqttApplication
+{
+    private readonly ConcurrentDictionary<string, MqttDeviceLink> _links = new();
+    private readonly FleetsMqttOptions _options = options.Value;
+
+    private MqttServer Server => services.GetRequiredService<MqttServer>();
+
+    public async ValueTask<MqttAuthResult> AuthenticateAsync(MqttConnectRequest request, CancellationToken cancellationToken)
+    {
+        var thing = string.IsNullOrEmpty(request.UserName) ? request.ClientId : request.UserName;
+        if (!CommandRules.IsValidDeviceId(thing))
+        {
+            return MqttAuthResult.Reject(MqttReasonCode.ClientIdentifierNotValid, "The user name (or client id) must be the thing name");
+        }
+        var password = request.Password is null ? null : Encoding.UTF8.GetString(request.Password);
+        if (!IsDeviceSecret(password))
+        {
+            var token = tokens.Validate(password);
+            if (!token.IsValid)
+            {
+                return MqttAuthResult.Reject(MqttReasonCode.BadUserNameOrPassword, token.Error);
+            }
+            if (!token.Payload!.AllowsDevice(thing, null, null))
+            {
+                return MqttAuthResult.Reject(MqttReasonCode.NotAuthorized, "The token does not cover this thing");
+            }
+        }
+        var device = grains.GetGrain<IDeviceGrain>(thing);
+        var record = _options.AutoRegister ? await device.EnsureRegisteredAsync() : await device.GetAsync();
+        if (record is null)
+        {
+            return MqttAuthResult.Reject(MqttReasonCode.NotAuthorized, "Unknown thing");
+        }
+        if (record.IsBlocked)
+        {
+            return MqttAuthResult.Reject(MqttReasonCode.Banned, "The thing is blocked");
+        }
+        logger.LogInformation("MQTT device {DeviceId} connected as client {ClientId} ({Protocol})", thing, request.ClientId, request.ProtocolVersion);
+        return MqttAuthResult.Accept(thing);
+    }
+
+    public MqttAuthorization AuthorizeSubscribe(MqttSessionInfo session, string topicFilter) =>
+        FleetsTopics.IsInTree(session.Identity, topicFilter) ? MqttAuthorization.Allow : MqttAuthorization.Deny;
+
+    public MqttAuthorization AuthorizePublish(MqttSessionInfo session, string topic) =>
+        FleetsTopics.IsInTree(session.Identity, topic) ? MqttAuthorization.Allow : MqttAuthorization.Deny;
+
+    public async ValueTask OnMessageReceivedAsync(MqttSessionInfo session, MqttApplicationMessage message, CancellationToken cancellationToken)
+    {
+        if (!FleetsTopics.TryParseResponse(message.Topic, out var thing, out var executionText))
+        {
+            return;
+        }
+        var (accepted, body) = await ApplyResponseAsync(thing, executionText, message);
+        long.TryParse(executionText, NumberStyles.None, CultureInfo.InvariantCulture, out var executionId);
+        var replyTopic = accepted ? FleetsTopics.Accepted(thing, executionId) : FleetsTopics.Rejected(thing, executionId);
+        if (executionId <= 0)
+        {
+            replyTopic = $"{FleetsTopics.ThingPrefix(thing)}executions/{executionText}/response/rejected";
+        }
+        await ReplyAsync(session, replyTopic, body, correlation: null);
+        if (message.ResponseTopic is { } responseTopic && FleetsTopics.IsInTree(thing, responseTopic))
+        {
+            await ReplyAsync(session, responseTopic, body, message.CorrelationData);
+        }
+    }
+
+    private async Task<(bool Accepted, byte[] Body)> ApplyResponseAsync(string thing, string executionText, MqttApplicationMessage message)
+    {
+        if (!long.TryParse(executionText, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || id <= 0)
+        {
+            return (false, FleetsPayloads.Rejected(executionText, "NotFound", $"'{executionText}' is not an execution id"));
+        }
+        CommandUpdate update;
+        try
+        {
+            update = FleetsPayloads.ParseResponse(message.Payload, $"mqtt:{thing}");
+        }
+        catch (FormatException e)
+        {
+            return (false, FleetsPayloads.Rejected(executionText, "Malformed", e.Message));
+        }
+        var command = await commands.GetAsync(id);
+        if (command is null || command.DeviceId != thing)
+        {
+            return (false, FleetsPayloads.Rejected(executionText, "NotFound", $"Execution {id} of {thing} not found"));
+        }
+        try
+        {
+            var updated = await commands.UpdateAsync(id, update);
+            return (true, FleetsPayloads.Accepted(updated));
+        }
+        catch (CommandFinalException e)
+        {
+            return (false, FleetsPayloads.Rejected(executionText, "TerminalStateReached", e.Message));
+        }
+        catch (InvalidStatusTransitionException e)
+        {
+            return (false, FleetsPayloads.Rejected(executionText, "InvalidStateTransition", e.Message));
+        }
+    }
+
+    private async Task ReplyAsync(MqttSessionInfo session, string topic, byte[] body, byte[]? correlation)
+    {
+        await Server.PublishAsync(session.ClientId, new MqttApplicationMessage
+        {
+            Topic = topic,
+            Payload = body,
+            QualityOfService = MqttQualityOfService.AtLeastOnce,
+            CorrelationData = correlation,
+            ContentType = "application/json",
+        });
+    }
+
+    public async ValueTask OnSubscribedAsync(MqttSessionInfo session, IReadOnlyList<string> topicFilters, CancellationToken cancellationToken)
+    {
+        if (!topicFilters.Any(f => FleetsTopics.ReceivesRequests(session.Identity, f)))
+        {
+            return;
+        }
+        var link = _links.GetOrAdd(session.ClientId, clientId =>
+            new MqttDeviceLink(clientId, session.Identity, Server, grains, TimeSpan.FromSeconds(_options.RenewSeconds), logger));
+        await link.ConnectAsync();
+    }
+
+    public async ValueTask OnSessionEndedAsync(MqttSessionInfo session, MqttSessionEndReason reason)
+    {
+        // A persistent session keeps its link: commands for it are queued in the session until the device is back.
+        // A taken-over session lives on in the new connection, which may already have subscribed through the link.
+        if (reason == MqttSessionEndReason.TakenOver || (session.SessionRetained && reason != MqttSessionEndReason.SessionExpired))
+        {
+            return;
+        }
+        if (_links.TryRemove(session.ClientId, out var link))
+        {
+            await link.DisposeAsync();
+        }
+    }
+
+    private bool IsDeviceSecret(string? password) =>
+        !string.IsNullOrEmpty(_options.DeviceSecret) && password is not null
+        && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+            Encoding.UTF8.GetBytes(password), Encoding.UTF8.GetBytes(_options.DeviceSecret));
+}
