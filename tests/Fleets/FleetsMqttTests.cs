@@ -225,12 +225,9 @@ public sealed class FleetsMqttTests : IAsyncLifetime
         await _rest.RegisterThingAsync(thing);
         var id = await CreateAsync(thing, "blink", new { times = 3 });
 
-        await using (var sub = CapturedProcess.Start("mosquitto_sub", [.. connection, "-i", thing, "-t", Requests(thing), "-q", "1", "-C", "1", "-v"]))
-        {
-            Assert.Equal(0, await sub.WaitForExitAsync());
-            Assert.Contains($"/executions/{id}/request", sub.Output, StringComparison.Ordinal);
-            Assert.Contains("\"times\":3", sub.Output, StringComparison.Ordinal);
-        }
+        await using var sub = CapturedProcess.Start("mosquitto_sub", [.. connection, "-i", thing, "-t", Requests(thing), "-t", Replies(thing), "-q", "1", "-C", "2", "-v"]);
+        await sub.WaitForOutputAsync($"/executions/{id}/request");
+        Assert.Contains("\"times\":3", sub.Output, StringComparison.Ordinal);
 
         var result = await ProcessRunner.RunAsync("mosquitto_pub",
             [.. connection, "-i", thing + "-pub", "-t", $"$emqx/commands/things/{thing}/executions/{id}/response", "-q", "2",
@@ -240,5 +237,8 @@ public sealed class FleetsMqttTests : IAsyncLifetime
         var (_, final) = await _rest.SendAsync(HttpMethod.Get, $"/api/v1/commands/{id}/wait?timeout=10");
         Assert.Equal("SUCCEEDED", (string)final["status"]!);
         Assert.Equal(3, (int)final["result"]!["blinked"]!);
+        // The reply reaches the thing's subscribing session, not only the client that answered.
+        Assert.Equal(0, await sub.WaitForExitAsync());
+        Assert.Contains($"/executions/{id}/response/accepted", sub.Output, StringComparison.Ordinal);
     }
 }

@@ -28,6 +28,9 @@ public sealed class FleetsMqttApplication(
     ILogger<FleetsMqttApplication> logger) : IMqttApplication
 {
     private readonly ConcurrentDictionary<string, MqttDeviceLink> _links = new();
+
+    // Every client id a thing is logged in with, so a reply reaches whichever of its sessions subscribed to it.
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _clientsByThing = new();
     private readonly FleetsMqttOptions _options = options.Value;
 
     private MqttServer Server => services.GetRequiredService<MqttServer>();
@@ -62,6 +65,7 @@ public sealed class FleetsMqttApplication(
         {
             return MqttAuthResult.Reject(MqttReasonCode.Banned, "The thing is blocked");
         }
+        _clientsByThing.GetOrAdd(thing, _ => new()).TryAdd(request.ClientId, 0);
         logger.LogInformation("MQTT device {DeviceId} connected as client {ClientId} ({Protocol})", thing, request.ClientId, request.ProtocolVersion);
         return MqttAuthResult.Accept(thing);
     }
@@ -85,10 +89,13 @@ public sealed class FleetsMqttApplication(
         {
             replyTopic = $"{FleetsTopics.ThingPrefix(thing)}executions/{executionText}/response/rejected";
         }
-        await ReplyAsync(session, replyTopic, body, correlation: null);
+        foreach (var clientId in _clientsByThing.TryGetValue(thing, out var clients) ? clients.Keys : [session.ClientId])
+        {
+            await ReplyAsync(clientId, replyTopic, body, correlation: null);
+        }
         if (message.ResponseTopic is { } responseTopic && FleetsTopics.IsInTree(thing, responseTopic))
         {
-            await ReplyAsync(session, responseTopic, body, message.CorrelationData);
+            await ReplyAsync(session.ClientId, responseTopic, body, message.CorrelationData);
         }
     }
 
@@ -127,9 +134,9 @@ public sealed class FleetsMqttApplication(
         }
     }
 
-    private async Task ReplyAsync(MqttSessionInfo session, string topic, byte[] body, byte[]? correlation)
+    private async Task ReplyAsync(string clientId, string topic, byte[] body, byte[]? correlation)
     {
-        await Server.PublishAsync(session.ClientId, new MqttApplicationMessage
+        await Server.PublishAsync(clientId, new MqttApplicationMessage
         {
             Topic = topic,
             Payload = body,
@@ -157,6 +164,10 @@ public sealed class FleetsMqttApplication(
         if (reason == MqttSessionEndReason.TakenOver || (session.SessionRetained && reason != MqttSessionEndReason.SessionExpired))
         {
             return;
+        }
+        if (_clientsByThing.TryGetValue(session.Identity, out var clients))
+        {
+            clients.TryRemove(session.ClientId, out _);
         }
         if (_links.TryRemove(session.ClientId, out var link))
         {
