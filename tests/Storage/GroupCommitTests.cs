@@ -1,0 +1,141 @@
+using CommandGrid.Runtime;
+using CommandGrid.Runtime.Storage;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace CommandGrid.Tests.Storage;
+
+public sealed class GroupCommitTests(ITestOutputHelper output)
+{
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task GroupCommit_BatchesConcurrentWrites(string provider)
+    {
+        await using var db = TestDatabase.TryCreate(provider, output);
+        if (db is null) return;
+        var store = await db.OpenStoreAsync();
+        var before = store.Statistics.TransactionsCommitted;
+        var grains = Enumerable.Range(0, 200).Select(i => new GrainId("device", TestDatabase.NewKey($"g{i}"))).ToArray();
+
+        var etags = await Task.WhenAll(grains.Select(g => Task.Run(() => store.WriteAsync("state", g, $$"""{"key":"{{g.Key}}"}""", null))));
+
+        var transactions = store.Statistics.TransactionsCommitted - before;
+        output.WriteLine($"{provider}: 200 writes in {transactions} transactions; {store.Statistics}");
+        Assert.All(etags, e => Assert.Equal("1", e));
+        Assert.True(transactions < 50, $"200 concurrent writes took {transactions} transactions");
+        Assert.True(store.Statistics.LargestBatch > 4);
+        Assert.True(store.Statistics.OperationsWritten >= 200);
+        Assert.True(store.Statistics.TotalCommitLatency > TimeSpan.Zero);
+        foreach (var g in grains)
+        {
+            Assert.Equal($$"""{"key":"{{g.Key}}"}""", (await store.ReadAsync("state", g))!.Payload);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task GroupCommit_QueuedWritesShareOneTransaction(string provider)
+    {
+        await using var db = TestDatabase.TryCreate(provider, output);
+        if (db is null) return;
+        var store = await db.OpenStoreAsync(maxBatchSize: 100);
+        var before = store.Statistics.TransactionsCommitted;
+        Task<string>[] writes;
+        using (store.PauseWriter())
+        {
+            writes = Enumerable.Range(0, 250)
+                .Select(i => store.WriteAsync("state", new GrainId("device", TestDatabase.NewKey()), "{}", null))
+                .ToArray();
+            Assert.DoesNotContain(writes, w => w.IsCompleted);
+        }
+        await Task.WhenAll(writes);
+        // The batch limit splits 250 queued writes into 100 + 100 + 50.
+        Assert.Equal(3, store.Statistics.TransactionsCommitted - before);
+        Assert.Equal(100, store.Statistics.LargestBatch);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task GroupCommit_ConflictFailsOnlyItsOwnCaller(string provider)
+    {
+        await using var db = TestDatabase.TryCreate(provider, output);
+        if (db is null) return;
+        var store = await db.OpenStoreAsync();
+        var contested = new GrainId("device", TestDatabase.NewKey());
+        var current = await store.WriteAsync("state", contested, """{"v":"current"}""", null);
+        current = await store.WriteAsync("state", contested, """{"v":"current2"}""", current);
+        var before = store.Statistics.TransactionsCommitted;
+
+        Task<string>[] others;
+        Task<string> stale, duplicateInsert;
+        Task<long> sequence;
+        using (store.PauseWriter())
+        {
+            others = Enumerable.Range(0, 20).Select(i => store.WriteAsync("state", new GrainId("device", TestDatabase.NewKey()), "{}", null)).ToArray();
+            stale = store.WriteAsync("state", contested, """{"v":"stale"}""", "1");
+            duplicateInsert = store.WriteAsync("state", contested, """{"v":"dup"}""", null);
+            sequence = store.ReserveAsync(TestDatabase.NewKey("seq"), 5);
+        }
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => stale);
+        await Assert.ThrowsAsync<InconsistentStateException>(() => duplicateInsert);
+        await Task.WhenAll(others);
+        Assert.Equal(1, await sequence);
+        Assert.Equal(1, store.Statistics.TransactionsCommitted - before);
+        Assert.Equal(new StoredState("""{"v":"current2"}""", current), await store.ReadAsync("state", contested));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task GroupCommit_BadPayloadFailsOnlyItsOwnCaller(string provider)
+    {
+        await using var db = TestDatabase.TryCreate(provider, output);
+        if (db is null) return;
+        var store = await db.OpenStoreAsync();
+        var good = new GrainId("device", TestDatabase.NewKey());
+        // An indexed table needs a JSON object; the caller learns at once and nothing is queued.
+        await Assert.ThrowsAsync<ArgumentException>(() => store.WriteAsync("state", new GrainId("test-command", TestDatabase.NewKey()), "not json", null));
+        await store.WriteAsync("state", good, "{}", null);
+        Assert.NotNull(await store.ReadAsync("state", good));
+    }
+
+    [Fact]
+    public async Task GroupCommit_FailingStatementFailsOnlyItsOwnCaller()
+    {
+        // PostgreSQL refuses NUL in text, which makes a real statement error inside a batch.
+        await using var db = TestDatabase.TryCreate(RelationalStorageOptions.Postgres, output);
+        if (db is null) return;
+        var store = await db.OpenStoreAsync();
+        Task<string>[] good;
+        Task<string> bad;
+        using (store.PauseWriter())
+        {
+            good = Enumerable.Range(0, 10).Select(_ => store.WriteAsync("state", new GrainId("device", TestDatabase.NewKey()), "{}", null)).ToArray();
+            bad = store.WriteAsync("state", new GrainId("device", TestDatabase.NewKey()), "nul \0 here", null);
+        }
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => bad);
+        Assert.All(await Task.WhenAll(good), e => Assert.Equal("1", e));
+        Assert.Equal(1, store.Statistics.FailedTransactions);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task GroupCommit_StopDrainsQueuedWrites(string provider)
+    {
+        await using var db = TestDatabase.TryCreate(provider, output);
+        if (db is null) return;
+        var grains = Enumerable.Range(0, 50).Select(_ => new GrainId("device", TestDatabase.NewKey())).ToArray();
+        var store = new RelationalStore(db.Options());
+        await store.InitializeAsync();
+        var writes = grains.Select(g => store.WriteAsync("state", g, "{}", null)).ToArray();
+        await store.DisposeAsync();
+        Assert.All(writes, w => Assert.True(w.IsCompletedSuccessfully));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.WriteAsync("state", grains[0], "{}", "1"));
+
+        var reopened = await db.OpenStoreAsync();
+        foreach (var g in grains)
+        {
+            Assert.NotNull(await reopened.ReadAsync("state", g));
+        }
+    }
+}
