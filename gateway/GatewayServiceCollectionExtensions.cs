@@ -2,6 +2,7 @@ using System.Threading.RateLimiting;
 using CommandGrid.Gateway.Auth;
 using CommandGrid.Gateway.Commands;
 using CommandGrid.Gateway.Rest;
+using CommandGrid.Gateway.WebSockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
@@ -27,6 +28,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<CommandService>();
         services.AddSingleton<BearerTokenFilter>();
         services.AddSingleton<RestExceptionFilter>();
+        services.AddDeviceHiveWebSocket(configuration);
         var permitsPerSecond = configuration.GetValue("RateLimit:PermitsPerSecond", 1000);
         services.AddRateLimiter(limiter =>
         {
@@ -50,9 +52,10 @@ public static class GatewayServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Maps the REST API under /api/v1.</summary>
+    /// <summary>Maps the REST API under /api/v1 and the DeviceHive WebSocket API on /api/websocket.</summary>
     public static IEndpointRouteBuilder MapCommandGridGateway(this WebApplication app)
     {
+        app.MapDeviceHiveWebSocket();
         app.UseRateLimiter();
         // Errors the framework produces itself (unbindable query values, unknown routes) get the same JSON body as ours.
         app.UseStatusCodePages(async context =>
