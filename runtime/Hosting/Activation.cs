@@ -10,7 +10,8 @@ namespace CommandGrid.Runtime.Hosting;
 /// </summary>
 internal sealed class Activation
 {
-    private readonly Channel<WorkItem> _inbox = Channel.CreateUnbounded<WorkItem>(new() { SingleReader = true });
+    // Not SingleReader: that channel cannot count its items, and closing needs to know the inbox is empty.
+    private readonly Channel<WorkItem> _inbox = Channel.CreateUnbounded<WorkItem>();
     private readonly Lock _gate = new();
     private readonly TaskCompletionSource _deactivated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<IDisposable> _timers = [];
@@ -24,7 +25,7 @@ internal sealed class Activation
         _catalog = catalog;
         _logger = logger;
         LastUsed = Environment.TickCount64;
-        _ = Task.Run(() => RunAsync(previousDeactivation));
+        _ = Task.Run(() => RunGuardedAsync(previousDeactivation));
     }
 
     public GrainId GrainId { get; }
@@ -69,6 +70,26 @@ internal sealed class Activation
         }, null, dueTime, period <= TimeSpan.Zero ? Timeout.InfiniteTimeSpan : period);
         _timers.Add(timer);
         return timer;
+    }
+
+    /// <summary>Whatever goes wrong, the activation leaves the catalog and its successor is released.</summary>
+    private async Task RunGuardedAsync(Task previousDeactivation)
+    {
+        try
+        {
+            await RunAsync(previousDeactivation).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Activation loop of {Grain} failed", GrainId);
+            lock (_gate)
+            {
+                _closed = true;
+                _inbox.Writer.TryComplete();
+            }
+            _catalog.Remove(this);
+            _deactivated.TrySetResult();
+        }
     }
 
     private async Task RunAsync(Task previousDeactivation)

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs CommandGrid's whole test suite on a fresh Debian machine: installs what the tests
+# need (PostgreSQL, mosquitto, the npm test clients), starts a throwaway PostgreSQL on a
+# loopback port, then runs the suite against SQLite and again against PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v pg_ctlcluster >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need+=(postgresql)
+command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
+command -v mosquitto_pub >/dev/null 2>&1 || need+=(mosquitto-clients)
+command -v node >/dev/null 2>&1 || need+=(nodejs npm)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "Installing: ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+# Debian starts its own mosquitto service on 1883 on install; the tests run their own on free ports.
+(cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
+
+export COMMANDGRID_TEST_POSTGRES
+COMMANDGRID_TEST_POSTGRES=$(scripts/postgres-test-server.sh start | tail -n 1)
+export COMMANDGRID_TEST_POSTGRES_REQUIRED=1
+trap 'scripts/postgres-test-server.sh stop >/dev/null 2>&1 || true' EXIT
+
+dotnet build CommandGrid.sln -c Release -nologo -v quiet
+for storage in sqlite postgres; do
+  echo "== tests with storage: $storage"
+  COMMANDGRID_TEST_STORAGE=$storage dotnet test CommandGrid.sln -c Release --no-build -nologo \
+    --logger "console;verbosity=normal" -- RunConfiguration.TestSessionTimeout=1500000
+done

@@ -1,0 +1,231 @@
+using System.Net;
+using System.Net.Http.Json;
+using CommandGrid.Grains.Interfaces;
+using CommandGrid.Runtime;
+using CommandGrid.Runtime.Storage;
+using CommandGrid.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace CommandGrid.Tests.Grid;
+
+public sealed class CommandLifecycleTests
+{
+    private static readonly TimeSpan TtlTolerance = TimeSpan.FromMilliseconds(200);
+
+    [Fact]
+    public async Task Ttl_FiveSecondCommandTimesOutFiveSecondsAfterCreation()
+    {
+        await using var server = await GridServer.StartAsync();
+        var client = server.Client();
+        var thing = GridServer.NewId("thermo");
+        await client.RegisterThingAsync(thing);
+
+        var created = await client.CreateCommandAsync(new { thingId = thing, action = "setTemperature", @params = new { value = 24 }, ttl = 5 });
+        Assert.Equal("PENDING", created["status"]!.GetValue<string>());
+        var id = created["executionId"]!.GetValue<string>();
+
+        var (status, final) = await client.SendAsync(HttpMethod.Get, $"/api/v1/commands/{id}/wait?timeout=15");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("TIMED_OUT", final["status"]!.GetValue<string>());
+        var timedOut = final["history"]!.AsArray().Single(h => h!["status"]!.GetValue<string>() == "TIMED_OUT");
+        var elapsed = FleetsApi.Time(timedOut!["at"]) - FleetsApi.Time(final["createdAt"]);
+        Assert.InRange(elapsed, TimeSpan.FromSeconds(5) - TtlTolerance, TimeSpan.FromSeconds(5) + TtlTolerance);
+    }
+
+    [Fact]
+    public async Task Ttl_FiresOnTimeAcrossARestart()
+    {
+        var thing = GridServer.NewId("thermo");
+        string id;
+        TestStorage storage;
+        await using (var first = await GridServer.StartAsync())
+        {
+            storage = first.Storage;
+            var client = first.Client();
+            await client.RegisterThingAsync(thing);
+            id = (await client.CreateCommandAsync(new { thingId = thing, action = "reboot", ttl = 4 }))["executionId"]!.GetValue<string>();
+            await first.StopAsync();
+        }
+
+        await using var second = await GridServer.StartAsync(storage);
+        var (_, final) = await second.Client().SendAsync(HttpMethod.Get, $"/api/v1/commands/{id}/wait?timeout=15");
+
+        Assert.Equal("TIMED_OUT", final["status"]!.GetValue<string>());
+        var timedOut = final["history"]!.AsArray().Single(h => h!["status"]!.GetValue<string>() == "TIMED_OUT");
+        var elapsed = FleetsApi.Time(timedOut!["at"]) - FleetsApi.Time(final["createdAt"]);
+        Assert.InRange(elapsed, TimeSpan.FromSeconds(4) - TtlTolerance, TimeSpan.FromSeconds(4) + TtlTolerance);
+    }
+
+    [Fact]
+    public async Task Cancel_GivesCanceledAndAFinalCommandNeverChangesAgain()
+    {
+        await using var server = await GridServer.StartAsync();
+        var client = server.Client();
+        var thing = GridServer.NewId("lock");
+        await client.RegisterThingAsync(thing);
+        var id = (await client.CreateCommandAsync(new { thingId = thing, action = "unlock", ttl = 60 }))["executionId"]!.GetValue<string>();
+
+        var (status, canceled) = await client.SendAsync(HttpMethod.Post, $"/api/v1/commands/{id}/cancel");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("CANCELED", canceled["status"]!.GetValue<string>());
+
+        var (again, error) = await client.SendAsync(HttpMethod.Post, $"/api/v1/commands/{id}/cancel");
+        Assert.Equal(HttpStatusCode.Conflict, again);
+        Assert.Equal("Conflict", error["error"]!["code"]!.GetValue<string>());
+
+        var grain = server.Services.GetRequiredService<IGrainFactory>().GetGrain<ICommandGrain>(long.Parse(id, System.Globalization.CultureInfo.InvariantCulture));
+        await Assert.ThrowsAsync<CommandFinalException>(() => grain.UpdateAsync(new CommandUpdate("SUCCEEDED", "{\"late\":true}", null, "test")));
+
+        var stored = await client.GetCommandAsync(id);
+        Assert.Equal("CANCELED", stored["status"]!.GetValue<string>());
+        Assert.Null(stored["result"]);
+        Assert.Equal(canceled["updatedAt"]!.GetValue<string>(), stored["updatedAt"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Update_DeviceStatusesMapToTheStatusModel()
+    {
+        await using var server = await GridServer.StartAsync();
+        var client = server.Client();
+        var grains = server.Services.GetRequiredService<IGrainFactory>();
+        var thing = GridServer.NewId("dev");
+        await client.RegisterThingAsync(thing);
+
+        async Task<CommandRecord> Run(params string[] statuses)
+        {
+            var id = long.Parse((await client.CreateCommandAsync(new { thingId = thing, action = "x", ttl = 60 }))["executionId"]!.GetValue<string>(),
+                System.Globalization.CultureInfo.InvariantCulture);
+            CommandRecord record = null!;
+            foreach (var s in statuses)
+            {
+                record = await grains.GetGrain<ICommandGrain>(id).UpdateAsync(new CommandUpdate(s, "{\"ok\":1}", null, "test"));
+            }
+            return record;
+        }
+
+        var done = await Run("in progress", "done");
+        Assert.Equal(CommandStatus.Succeeded, done.Status);
+        Assert.Equal("done", done.DeviceStatus);
+        Assert.Equal([CommandStatus.Pending, CommandStatus.InProgress, CommandStatus.Succeeded], done.History.Select(h => h.Status));
+
+        var own = await Run("weird-status");
+        Assert.Equal("weird-status", own.Status);
+        Assert.True(own.IsFinal);
+
+        await Assert.ThrowsAsync<InvalidStatusTransitionException>(() => Run("SENT"));
+    }
+
+    [Fact]
+    public async Task ClientToken_SameRequestReturnsSameExecutionAndDifferentOneConflicts()
+    {
+        await using var server = await GridServer.StartAsync();
+        var client = server.Client();
+        var thing = GridServer.NewId("dev");
+        await client.RegisterThingAsync(thing);
+        var body = new { thingId = thing, action = "reboot", ttl = 60, clientToken = Guid.NewGuid().ToString("N") };
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => client.PostAsJsonAsync("/api/v1/commands", body)));
+        var ids = await Task.WhenAll(results.Select(async r =>
+        {
+            Assert.Equal(HttpStatusCode.Created, r.StatusCode);
+            return (await r.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["executionId"]!.GetValue<string>();
+        }));
+        Assert.Single(ids.Distinct());
+
+        var (status, error) = await client.SendAsync(HttpMethod.Post, "/api/v1/commands",
+            JsonContent.Create(body with { action = "shutdown" }));
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Contains("client token", error["error"]!["message"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
+
+        Assert.Single(await client.ListAllAsync($"thingId={thing}", 50));
+    }
+
+    [Fact]
+    public async Task OfflineDevice_KeepsCommandsQueuedUntilItConnects()
+    {
+        await using var server = await GridServer.StartAsync();
+        var client = server.Client();
+        var grains = server.Services.GetRequiredService<IGrainFactory>();
+        var thing = GridServer.NewId("dev");
+        await client.RegisterThingAsync(thing);
+        var first = long.Parse((await client.CreateCommandAsync(new { thingId = thing, action = "a", ttl = 60 }))["executionId"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+        var second = long.Parse((await client.CreateCommandAsync(new { thingId = thing, action = "b", ttl = 60 }))["executionId"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+        var device = grains.GetGrain<IDeviceGrain>(thing);
+        Assert.Equal([first, second], await device.GetPendingAsync());
+
+        var connection = new RecordingConnection(device);
+        var reference = grains.CreateObjectReference<IDeviceConnection>(connection);
+        await device.ConnectAsync(reference, new DeviceConnectionOptions(Delivers: true, WantsUpdates: false));
+
+        await Eventually.TrueAsync(() => connection.Confirmed.Count == 2, TimeSpan.FromSeconds(5), "both queued commands were delivered");
+        Assert.Equal([first, second], connection.Received);
+        Assert.Empty(await device.GetPendingAsync());
+        Assert.Equal("SENT", (await client.GetCommandAsync(first.ToString(System.Globalization.CultureInfo.InvariantCulture)))["status"]!.GetValue<string>());
+
+        var third = long.Parse((await client.CreateCommandAsync(new { thingId = thing, action = "c", ttl = 60 }))["executionId"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+        await Eventually.TrueAsync(() => connection.Confirmed.Contains(third), TimeSpan.FromSeconds(5), "a new command reached the connected device at once");
+    }
+
+    [Fact]
+    public async Task Ids_AreUniqueAndSafeForJsonClients()
+    {
+        await using var server = await GridServer.StartAsync();
+        var client = server.Client();
+        var thing = GridServer.NewId("dev");
+        await client.RegisterThingAsync(thing);
+
+        var created = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => client.CreateCommandAsync(new { thingId = thing, action = $"a{i}", ttl = 60 })));
+        var ids = created.Select(c => long.Parse(c["executionId"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+        Assert.Equal(50, ids.Distinct().Count());
+        Assert.All(ids, id => Assert.InRange(id, 1, (1L << 53) - 1));
+    }
+
+    [Fact]
+    public async Task GroupCommit_ConcurrentCreatesShareTransactions()
+    {
+        await using var server = await GridServer.StartAsync();
+        var client = server.Client();
+        var things = Enumerable.Range(0, 50).Select(_ => GridServer.NewId("dev")).ToArray();
+        foreach (var thing in things)
+        {
+            await client.RegisterThingAsync(thing);
+        }
+        var stats = server.Services.GetRequiredService<StorageStatistics>();
+        var grains = server.Services.GetRequiredService<IGrainFactory>();
+        var transactionsBefore = stats.TransactionsCommitted;
+        var writesBefore = stats.OperationsWritten;
+
+        // A fleet's load: many devices at once (one device's commands are created one after another by its grain).
+        await Task.WhenAll(things.SelectMany(thing => Enumerable.Range(0, 4).Select(i => Task.Run(() =>
+            grains.GetGrain<IDeviceGrain>(thing).CreateCommandAsync(new CreateCommandRequest(thing, $"a{i}", null, null, 60, null, null, 1))))));
+
+        var writes = stats.OperationsWritten - writesBefore;
+        var transactions = stats.TransactionsCommitted - transactionsBefore;
+        Assert.True(writes >= 400, $"each create writes its state and its TTL reminder ({writes} writes)");
+        Assert.True(transactions < writes / 2, $"{writes} writes took {transactions} transactions");
+    }
+
+    private sealed class RecordingConnection(IDeviceGrain device) : IDeviceConnection
+    {
+        public List<long> Received { get; } = [];
+
+        public List<long> Confirmed { get; } = [];
+
+        public async Task CommandAvailable(CommandRecord command)
+        {
+            lock (Received)
+            {
+                Received.Add(command.Id);
+            }
+            await device.ConfirmDeliveryAsync(command.Id);
+            lock (Confirmed)
+            {
+                Confirmed.Add(command.Id);
+            }
+        }
+
+        public Task CommandUpdated(CommandRecord command) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Xunit;
+
+namespace CommandGrid.Tests.Grid;
+
+/// <summary>Small helpers for the Fleets REST calls the tests make.</summary>
+public static class FleetsApi
+{
+    public static async Task RegisterThingAsync(this HttpClient client, string thingId, object? body = null)
+    {
+        var response = await client.PutAsJsonAsync($"/api/v1/things/{thingId}", body ?? new { name = thingId });
+        Assert.True(response.IsSuccessStatusCode, $"registering {thingId}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    public static async Task<JsonObject> CreateCommandAsync(this HttpClient client, object body)
+    {
+        var response = await client.PostAsJsonAsync("/api/v1/commands", body);
+        var json = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"create: {(int)response.StatusCode} {json}");
+        return JsonNode.Parse(json)!.AsObject();
+    }
+
+    public static async Task<(HttpStatusCode Status, JsonObject Body)> SendAsync(this HttpClient client, HttpMethod method, string path, HttpContent? content = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? [] : JsonNode.Parse(text)!.AsObject());
+    }
+
+    public static async Task<JsonObject> GetCommandAsync(this HttpClient client, string executionId)
+    {
+        var (status, body) = await client.SendAsync(HttpMethod.Get, $"/api/v1/commands/{executionId}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        return body;
+    }
+
+    public static async Task<List<JsonObject>> ListAllAsync(this HttpClient client, string query, int pageSize)
+    {
+        var items = new List<JsonObject>();
+        string? cursor = null;
+        do
+        {
+            var (status, body) = await client.SendAsync(HttpMethod.Get,
+                $"/api/v1/commands?{query}&limit={pageSize}" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}"));
+            Assert.Equal(HttpStatusCode.OK, status);
+            items.AddRange(body["items"]!.AsArray().Select(i => i!.AsObject()));
+            cursor = body["nextCursor"]?.GetValue<string>();
+        }
+        while (cursor is not null);
+        return items;
+    }
+
+    public static DateTimeOffset Time(JsonNode? node) => DateTimeOffset.Parse(node!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+}
