@@ -4,6 +4,7 @@ using CommandGrid.Gateway.Commands;
 using CommandGrid.Gateway.Mqtt.Fleets;
 using CommandGrid.Gateway.Mqtt.Transport;
 using CommandGrid.Gateway.Rest;
+using CommandGrid.Gateway.WebSockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
@@ -37,6 +38,7 @@ public static class GatewayServiceCollectionExtensions
             options.RenewSeconds = configuration.GetValue("Mqtt:RenewSeconds", 30);
         });
         services.AddMqttServer<FleetsMqttApplication>();
+        services.AddDeviceHiveWebSocket(configuration);
         var permitsPerSecond = configuration.GetValue("RateLimit:PermitsPerSecond", 1000);
         services.AddRateLimiter(limiter =>
         {
@@ -68,9 +70,10 @@ public static class GatewayServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>Maps the REST API under /api/v1 and MQTT over WebSocket at /mqtt.</summary>
+    /// <summary>Maps the REST API under /api/v1, the DeviceHive WebSocket API on /api/websocket and MQTT over WebSocket at /mqtt.</summary>
     public static IEndpointRouteBuilder MapCommandGridGateway(this WebApplication app)
     {
+        app.MapDeviceHiveWebSocket();
         app.UseRateLimiter();
         // Errors the framework produces itself (unbindable query values, unknown routes) get the same JSON body as ours.
         app.UseStatusCodePages(async context =>

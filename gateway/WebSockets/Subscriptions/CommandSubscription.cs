@@ -1,0 +1,105 @@
+using CommandGrid.Gateway.Auth;
+using CommandGrid.Grains.Interfaces;
+
+namespace CommandGrid.Gateway.WebSockets.Subscriptions;
+
+/// <summary>
+/// One command/subscribe of a connection. Events reach it through a grain observer; it filters
+/// them and queues the pushes. Until <see cref="Open"/> (after the subscribe reply is queued and
+/// the replay is read) live events are held back, so the client sees the reply, then the
+/// replayed commands, then the live ones — each command once.
+/// </summary>
+internal abstract class CommandSubscription(long id, WsSession session, TokenPayload token, SubscriptionFilter filter)
+{
+    private readonly object _gate = new();
+    private readonly RecentKeys _pushed = new(4096);
+    private List<(bool Inserted, CommandRecord Command)>? _held = [];
+
+    public long Id { get; } = id;
+
+    public SubscriptionFilter Filter { get; } = filter;
+
+    public DateTimeOffset CreatedAt { get; } = session.Clock.GetUtcNow();
+
+    protected WsSession Session { get; } = session;
+
+    protected TokenPayload Token { get; } = token;
+
+    /// <summary>Whether a command pushed here counts as handed to the device (marks it SENT).</summary>
+    protected abstract bool Delivers { get; }
+
+    /// <summary>Subscribes the observer to its grains.</summary>
+    public abstract Task AttachAsync();
+
+    /// <summary>Renews the grain subscriptions before they expire.</summary>
+    public abstract Task RenewAsync();
+
+    /// <summary>Leaves the grains and deletes the observer reference.</summary>
+    public abstract Task DetachAsync();
+
+    public virtual bool Matches(CommandRecord command) =>
+        (Filter.Names is null || Filter.Names.Contains(command.Command))
+        && Token.AllowsDevice(command.DeviceId, command.NetworkId, command.DeviceTypeId);
+
+    /// <summary>Pushes the replayed commands, then what was held back, then lets live events through.</summary>
+    public void Open(IEnumerable<CommandRecord> replay)
+    {
+        lock (_gate)
+        {
+            foreach (var command in replay)
+            {
+                Emit(true, command);
+            }
+            foreach (var (inserted, command) in _held ?? [])
+            {
+                Emit(inserted, command);
+            }
+            _held = null;
+        }
+    }
+
+    protected void OnInserted(CommandRecord command) => OnEvent(true, command);
+
+    protected void OnUpdated(CommandRecord command)
+    {
+        if (Filter.ReturnUpdatedCommands)
+        {
+            OnEvent(false, command);
+        }
+    }
+
+    private void OnEvent(bool inserted, CommandRecord command)
+    {
+        if (!Matches(command))
+        {
+            return;
+        }
+        lock (_gate)
+        {
+            if (_held is not null)
+            {
+                _held.Add((inserted, command));
+                return;
+            }
+            Emit(inserted, command);
+        }
+    }
+
+    private void Emit(bool inserted, CommandRecord command)
+    {
+        var key = inserted
+            ? $"i:{command.Id}"
+            : $"u:{command.Id}:{command.LastUpdated.UtcTicks}:{command.Status}:{command.DeviceStatus}";
+        if (!_pushed.Add(key))
+        {
+            return;
+        }
+        Func<Task>? afterSent = null;
+        if (inserted && Delivers && command.Status == CommandStatus.Pending)
+        {
+            var device = Session.Grains.GetGrain<IDeviceGrain>(command.DeviceId);
+            afterSent = () => device.ConfirmDeliveryAsync(command.Id);
+        }
+        Session.Push(DeviceHiveJson.Push(inserted ? "command/insert" : "command/update", command, Id), afterSent);
+    }
+}
