@@ -14,6 +14,9 @@ public interface IReminderTable
     /// <summary>Inserts or replaces the reminder unconditionally; returns the new ETag.</summary>
     Task<string> UpsertAsync(GrainId grainId, string name, DateTimeOffset dueAt, TimeSpan period, CancellationToken cancellationToken = default);
 
+    /// <summary>Moves a periodic reminder to its next due time if its ETag still matches; the new ETag, or null when it changed or is gone.</summary>
+    Task<string?> AdvanceAsync(GrainId grainId, string name, DateTimeOffset dueAt, string etag, CancellationToken cancellationToken = default);
+
     /// <summary>Removes the reminder if its ETag still matches; false when it changed or is gone.</summary>
     Task<bool> RemoveAsync(GrainId grainId, string name, string etag, CancellationToken cancellationToken = default);
 }

@@ -39,6 +39,16 @@ internal sealed class RelationalReminderTable(SqlDialect dialect, GroupCommitWri
         return writer.EnqueueAsync(new ReminderUpsert(grainId, name, dueAt, period, cancellationToken));
     }
 
+    public Task<string?> AdvanceAsync(GrainId grainId, string name, DateTimeOffset dueAt, string etag, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (!long.TryParse(etag, NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+        {
+            return Task.FromResult<string?>(null);
+        }
+        return writer.EnqueueAsync(new ReminderAdvance(grainId, name, dueAt, version, cancellationToken));
+    }
+
     public Task<bool> RemoveAsync(GrainId grainId, string name, string etag, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);

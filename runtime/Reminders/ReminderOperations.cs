@@ -38,3 +38,21 @@ internal sealed class ReminderRemove(GrainId grainId, string name, long expected
 
     public override void Complete(object? scalar) => Succeed(scalar is not null);
 }
+
+/// <summary>Moves a periodic reminder to its next tick only if it is still the version its caller saw.</summary>
+internal sealed class ReminderAdvance(GrainId grainId, string name, DateTimeOffset dueAt, long expectedVersion, CancellationToken cancellationToken)
+    : WriteOperation<string?>(SqlStatement.Of(
+        "UPDATE reminders SET due_at = @due_at, version = version + 1 " +
+        "WHERE grain_type = @grain_type AND grain_key = @grain_key AND name = @name AND version = @expected RETURNING version",
+        SqlStatement.Text("@grain_type", grainId.Type),
+        SqlStatement.Text("@grain_key", grainId.Key),
+        SqlStatement.Text("@name", name),
+        SqlStatement.Int64("@due_at", dueAt.ToUnixTimeMilliseconds()),
+        SqlStatement.Int64("@expected", expectedVersion)), cancellationToken)
+{
+    // A changed or missing reminder is an answer (null), not a failure.
+    public override bool Succeeded(object? scalar) => true;
+
+    public override void Complete(object? scalar) =>
+        Succeed(scalar is null ? null : ToVersion(scalar).ToString(System.Globalization.CultureInfo.InvariantCulture));
+}

@@ -225,14 +225,12 @@ public sealed class ReminderService : IReminderRegistry, IHostedService, IAsyncD
                 // A periodic reminder that fell behind skips the ticks it missed instead of firing them in a burst.
                 next = now + entry.Period - TimeSpan.FromTicks((now - entry.DueAt).Ticks % entry.Period.Ticks);
             }
-            lock (_gate)
+            // Conditional, so a grain that unregistered or re-registered meanwhile keeps what it asked for.
+            var etag = await _table.AdvanceAsync(entry.GrainId, entry.Name, next, entry.ETag).ConfigureAwait(false);
+            if (etag is null)
             {
-                if (!_entries.TryGetValue((entry.GrainId, entry.Name), out var current) || current != entry)
-                {
-                    return;
-                }
+                return;
             }
-            var etag = await _table.UpsertAsync(entry.GrainId, entry.Name, next, entry.Period).ConfigureAwait(false);
             Reschedule(entry, entry with { DueAt = next, ETag = etag });
         }
         catch (Exception e)

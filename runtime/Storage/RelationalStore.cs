@@ -192,6 +192,12 @@ public sealed partial class RelationalStore : IGrainStorage, IIndexedStateQuery,
         return _reminders.UpsertAsync(grainId, name, dueAt, period, cancellationToken);
     }
 
+    public Task<string?> AdvanceAsync(GrainId grainId, string name, DateTimeOffset dueAt, string etag, CancellationToken cancellationToken = default)
+    {
+        EnsureStarted();
+        return _reminders.AdvanceAsync(grainId, name, dueAt, etag, cancellationToken);
+    }
+
     public Task<bool> RemoveAsync(GrainId grainId, string name, string etag, CancellationToken cancellationToken = default)
     {
         EnsureStarted();

@@ -36,6 +36,26 @@ public sealed class ReminderTableTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Reminders_AdvanceIsConditional(string provider)
+    {
+        await using var db = TestDatabase.TryCreate(provider, output);
+        if (db is null) return;
+        var store = await db.OpenStoreAsync();
+        var grain = new GrainId("alarm", TestDatabase.NewKey());
+        var due = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        var etag1 = await store.UpsertAsync(grain, "tick", due, TimeSpan.FromSeconds(1));
+        var etag2 = await store.AdvanceAsync(grain, "tick", due.AddSeconds(1), etag1);
+
+        Assert.NotNull(etag2);
+        Assert.Null(await store.AdvanceAsync(grain, "tick", due.AddSeconds(2), etag1));
+        Assert.Equal(due.AddSeconds(1), (await store.ReadAsync(grain, "tick"))!.DueAt);
+        Assert.True(await store.RemoveAsync(grain, "tick", etag2!));
+        Assert.Null(await store.AdvanceAsync(grain, "tick", due.AddSeconds(3), etag2!));
+        Assert.Null(await store.ReadAsync(grain, "tick"));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Reminders_RemoveIsConditional(string provider)
     {
         await using var db = TestDatabase.TryCreate(provider, output);
