@@ -35,17 +35,40 @@ public sealed class SiloOwnership
     /// <summary>When the last ownership change (deactivations and reminder reload) finished.</summary>
     public DateTimeOffset LastApplied { get; private set; }
 
-    private void OnChanged(MembershipSnapshot snapshot)
+    private readonly SemaphoreSlim _applying = new(1, 1);
+
+    // Handlers run on the membership refresh loop; the work goes to the thread pool so the loop
+    // (and the heartbeat beside it) never waits on a reminder reload, and the semaphore applies changes in order.
+    private void OnChanged(MembershipSnapshot snapshot) => _ = ApplyAsync(snapshot);
+
+    private async Task ApplyAsync(MembershipSnapshot snapshot)
+    {
+        await _applying.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (!ReferenceEquals(snapshot, _membership.Snapshot) && !_membership.Snapshot.SamePlacement(snapshot))
+            {
+                // A newer change is queued behind us and will apply its own ring.
+                return;
+            }
+            await ApplyCoreAsync(snapshot).ConfigureAwait(false);
+        }
+        finally
+        {
+            _applying.Release();
+        }
+    }
+
+    private async Task ApplyCoreAsync(MembershipSnapshot snapshot)
     {
         var self = _membership.MemberId;
         var ring = snapshot.Ring;
         _transport.DropDeparted(snapshot);
         var deactivation = _catalog.DeactivateAsync(id => ring.OwnerOf(id) != self, DeactivationReason.OwnershipMoved);
         var ranges = ring.RangesOf(self);
-        // Runs on the membership refresh loop, so changes apply one at a time and in order.
         try
         {
-            _reminders.SetRangesAsync(ranges).GetAwaiter().GetResult();
+            await _reminders.SetRangesAsync(ranges).ConfigureAwait(false);
             LastApplied = DateTimeOffset.UtcNow;
             _logger.LogInformation("Silo {MemberId} owns {Ranges} ring ranges among {Silos} silos; {Reminders} reminders loaded",
                 self, ranges.Count, snapshot.ActiveSilos.Length, _reminders.Pending);

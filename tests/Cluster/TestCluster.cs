@@ -10,11 +10,11 @@ namespace CommandGrid.Tests.Cluster;
 /// What Orleans' TestingHost gives: N silos and M gateways in this process on loopback ports,
 /// against a real PostgreSQL (a fresh schema per cluster). A silo can be killed without a clean
 /// shutdown, cut off from the others, or restarted, and the cluster awaited until it settles.
-/// Timings are short (heartbeat 0.25 s, death after 2 s) so failover tests run in seconds.
+/// Timings are short (heartbeat 0.25 s, death after 3 s) so failover tests run in seconds.
 /// </summary>
 public sealed class TestCluster : IAsyncDisposable
 {
-    public static readonly TimeSpan DeathTimeout = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan DeathTimeout = TimeSpan.FromSeconds(3);
 
     private readonly Dictionary<string, string?> _settings;
 
