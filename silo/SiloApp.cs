@@ -1,5 +1,6 @@
 using CommandGrid.Gateway;
 using CommandGrid.Grains;
+using CommandGrid.Runtime.Cluster;
 using CommandGrid.Runtime.Hosting;
 using CommandGrid.Runtime.Storage;
 
@@ -26,6 +27,15 @@ public static class SiloApp
             }
         });
         builder.Services.AddCommandGridGrainServices(config.GetSection("Commands"));
+        if (config.GetValue("Cluster:Enabled", false))
+        {
+            // A cluster shares one PostgreSQL: it holds the grains' state and arbitrates membership.
+            if (!string.Equals(config["Storage:Provider"], RelationalStorageOptions.Postgres, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException("Cluster:Enabled=true needs Storage:Provider=postgres (the cluster's shared store).");
+            }
+            builder.Services.AddSiloClustering(config.GetSection("Cluster"), config["Storage:ConnectionString"] ?? "");
+        }
         builder.Services.AddGrainRuntime(config.GetSection("Runtime"), runtime => runtime.AddCommandGridGrains());
         builder.Services.AddCommandGridGateway(config);
         builder.UseCommandGridEndpoints();

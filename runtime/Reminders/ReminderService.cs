@@ -1,6 +1,7 @@
 using CommandGrid.Runtime.Messaging;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace CommandGrid.Runtime.Reminders;
 
@@ -23,20 +24,32 @@ public sealed class ReminderService : IReminderRegistry, IHostedService, IAsyncD
     private readonly PriorityQueue<ReminderEntry, DateTimeOffset> _queue = new();
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _wake = new(0);
+    private readonly SemaphoreSlim _reload = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
     private long _fired;
 
-    public ReminderService(IReminderTable table, GrainRuntime runtime, TimeProvider clock, ILogger<ReminderService> logger)
+    public ReminderService(IReminderTable table, GrainRuntime runtime, TimeProvider clock, ILogger<ReminderService> logger,
+        IOptions<ReminderOptions>? options = null)
     {
         _table = table;
         _runtime = runtime;
         _clock = clock;
         _logger = logger;
+        // A clustered silo owns nothing until membership tells it its ranges; a single node owns the whole ring.
+        _ranges = options?.Value.StartWithWholeRing == false ? [] : [(0u, 0u)];
     }
 
-    /// <summary>The ring range this silo fires reminders for: hashes h with Begin &lt; h &lt;= End (Begin == End: all).</summary>
-    public (uint Begin, uint End) Range { get; private set; }
+    private volatile IReadOnlyList<(uint Begin, uint End)> _ranges;
+
+    /// <summary>The first ring range this silo fires reminders for (a single node: (0, 0], the whole ring).</summary>
+    public (uint Begin, uint End) Range => _ranges.Count > 0 ? _ranges[0] : (0u, 0u);
+
+    /// <summary>
+    /// The ring ranges this silo fires reminders for: hashes h with Begin &lt; h &lt;= End (Begin == End: all).
+    /// With virtual nodes a silo owns many; none before a clustered silo knows its place.
+    /// </summary>
+    public IReadOnlyList<(uint Begin, uint End)> Ranges => _ranges;
 
     public long Fired => Interlocked.Read(ref _fired);
 
@@ -78,13 +91,36 @@ public sealed class ReminderService : IReminderRegistry, IHostedService, IAsyncD
     }
 
     /// <summary>Takes over a new range of the ring: forgets reminders outside it and loads those inside it from the table.</summary>
-    public async Task SetRangeAsync(uint begin, uint end, CancellationToken cancellationToken = default)
+    public Task SetRangeAsync(uint begin, uint end, CancellationToken cancellationToken = default) =>
+        SetRangesAsync([(begin, end)], cancellationToken);
+
+    /// <summary>Takes over a set of ranges (a clustered silo's share of the ring); reloads them from the table.</summary>
+    public async Task SetRangesAsync(IReadOnlyList<(uint Begin, uint End)> ranges, CancellationToken cancellationToken = default)
     {
-        Range = (begin, end);
-        await ReloadAsync(cancellationToken).ConfigureAwait(false);
+        await _reload.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _ranges = [.. ranges];
+            await ReloadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _reload.Release();
+        }
     }
 
-    public bool Owns(GrainId grainId) => InRange(grainId.UniformHash, Range.Begin, Range.End);
+    public bool Owns(GrainId grainId)
+    {
+        var hash = grainId.UniformHash;
+        foreach (var (begin, end) in _ranges)
+        {
+            if (InRange(hash, begin, end))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     public static bool InRange(uint hash, uint begin, uint end) =>
         begin == end || (begin < end ? hash > begin && hash <= end : hash > begin || hash <= end);
@@ -120,10 +156,19 @@ public sealed class ReminderService : IReminderRegistry, IHostedService, IAsyncD
 
     private async Task ReloadAsync(CancellationToken cancellationToken)
     {
-        var (begin, end) = Range;
-        var rows = await _table.ReadRangeAsync(begin, end, cancellationToken).ConfigureAwait(false);
+        var ranges = _ranges;
+        var rows = new List<ReminderEntry>();
+        foreach (var (begin, end) in ranges)
+        {
+            rows.AddRange(await _table.ReadRangeAsync(begin, end, cancellationToken).ConfigureAwait(false));
+        }
         lock (_gate)
         {
+            if (!ReferenceEquals(ranges, _ranges))
+            {
+                // The ranges changed while we read; the newer reload wins.
+                return;
+            }
             _entries.Clear();
             _queue.Clear();
             foreach (var row in rows)
@@ -132,7 +177,14 @@ public sealed class ReminderService : IReminderRegistry, IHostedService, IAsyncD
                 _queue.Enqueue(row, row.DueAt);
             }
         }
-        _logger.LogInformation("Loaded {Count} reminders for ring range ({Begin}, {End}]", rows.Count, begin, end);
+        if (ranges.Count == 1)
+        {
+            _logger.LogInformation("Loaded {Count} reminders for ring range ({Begin}, {End}]", rows.Count, ranges[0].Begin, ranges[0].End);
+        }
+        else
+        {
+            _logger.LogInformation("Loaded {Count} reminders for {Ranges} ring ranges", rows.Count, ranges.Count);
+        }
         _wake.Release();
     }
 

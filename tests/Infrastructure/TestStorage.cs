@@ -14,7 +14,8 @@ public sealed record TestStorage(string Provider, string ConnectionString)
 
     public static string PostgresConnectionString =>
         Environment.GetEnvironmentVariable("COMMANDGRID_TEST_POSTGRES")
-        ?? throw new InvalidOperationException("COMMANDGRID_TEST_STORAGE=postgres needs COMMANDGRID_TEST_POSTGRES (see scripts/postgres-test-server.sh).");
+        ?? throw new InvalidOperationException("PostgreSQL tests (COMMANDGRID_TEST_STORAGE=postgres, and every cluster test) need COMMANDGRID_TEST_POSTGRES: " +
+            "export COMMANDGRID_TEST_POSTGRES=$(scripts/postgres-test-server.sh start | tail -1)");
 
     public static async Task<TestStorage> CreateAsync()
     {
@@ -24,6 +25,12 @@ public sealed record TestStorage(string Provider, string ConnectionString)
             Directory.CreateDirectory(folder);
             return new TestStorage("sqlite", $"Data Source={Path.Combine(folder, "grid.db")}");
         }
+        return await CreatePostgresAsync();
+    }
+
+    /// <summary>A fresh schema in the test PostgreSQL, whatever COMMANDGRID_TEST_STORAGE says (clusters always need PostgreSQL).</summary>
+    public static async Task<TestStorage> CreatePostgresAsync()
+    {
         var schema = "t_" + Guid.NewGuid().ToString("N")[..16];
         await using (var connection = new NpgsqlConnection(PostgresConnectionString))
         {

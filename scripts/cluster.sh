@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# A local CommandGrid cluster: 3 silos and 2 gateways on this machine against one PostgreSQL.
+#   scripts/cluster.sh start   # builds, starts, prints the gateways' URLs
+#   scripts/cluster.sh stop    # stops them (clean leave), then the throwaway PostgreSQL if we started it
+# COMMANDGRID_POSTGRES: connection string of the PostgreSQL to use; unset = scripts/postgres-test-server.sh.
+# CLUSTER_DIR (default /tmp/commandgrid-cluster) holds pids and logs. JWT secret: COMMANDGRID_JWT_SECRET.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CLUSTER_DIR="${CLUSTER_DIR:-/tmp/commandgrid-cluster}"
+SECRET="${COMMANDGRID_JWT_SECRET:-local-cluster-secret-that-is-long-enough-for-hs256}"
+SILO_HTTP=(5101 5102 5103)
+SILO_TCP=(11111 11112 11113)
+GATEWAY_HTTP=(5201 5202)
+
+start() {
+    mkdir -p "$CLUSTER_DIR"
+    local pg="${COMMANDGRID_POSTGRES:-}"
+    if [[ -z "$pg" ]]; then
+        pg=$(scripts/postgres-test-server.sh start | tail -1)
+        touch "$CLUSTER_DIR/own-postgres"
+    fi
+    dotnet build CommandGrid.sln -c Release -nologo -v quiet >"$CLUSTER_DIR/build.log" 2>&1 || { cat "$CLUSTER_DIR/build.log" >&2; exit 1; }
+    local common=(--Storage:Provider=postgres "--Storage:ConnectionString=$pg" --Cluster:ClusterId=local "--Auth:JwtSecret=$SECRET")
+    for i in 0 1 2; do
+        nohup dotnet silo/bin/Release/net10.0/CommandGrid.Silo.dll --urls="http://127.0.0.1:${SILO_HTTP[$i]}" \
+            "${common[@]}" --Cluster:Enabled=true --Cluster:MemberName="silo$i" --Cluster:SiloPort="${SILO_TCP[$i]}" \
+            >"$CLUSTER_DIR/silo$i.log" 2>&1 &
+        echo $! >"$CLUSTER_DIR/silo$i.pid"
+        # The first silo creates the schema; give it a head start.
+        [[ $i == 0 ]] && wait_http "${SILO_HTTP[0]}"
+    done
+    for i in 0 1; do
+        nohup dotnet gateway/bin/Release/net10.0/CommandGrid.Gateway.dll --urls="http://127.0.0.1:${GATEWAY_HTTP[$i]}" \
+            "${common[@]}" --Cluster:MemberName="gateway$i" >"$CLUSTER_DIR/gateway$i.log" 2>&1 &
+        echo $! >"$CLUSTER_DIR/gateway$i.pid"
+    done
+    for port in "${SILO_HTTP[@]}" "${GATEWAY_HTTP[@]}"; do wait_http "$port"; done
+    echo "silos:    ${SILO_HTTP[*]/#/http://127.0.0.1:}"
+    echo "gateways: ${GATEWAY_HTTP[*]/#/http://127.0.0.1:}"
+    echo "logs and pids in $CLUSTER_DIR; token: dotnet run --project silo -- token Auth:JwtSecret=$SECRET"
+}
+
+wait_http() {
+    for _ in $(seq 1 120); do
+        curl -fs "http://127.0.0.1:$1/health" >/dev/null 2>&1 && return 0
+        sleep 0.5
+    done
+    echo "nothing answers on port $1; see $CLUSTER_DIR/*.log" >&2
+    exit 1
+}
+
+stop() {
+    # Gateways first, then silos; SIGTERM makes each leave the membership table cleanly.
+    for name in gateway0 gateway1 silo2 silo1 silo0; do
+        local file="$CLUSTER_DIR/$name.pid"
+        [[ -f "$file" ]] || continue
+        local pid
+        pid=$(cat "$file")
+        if kill -0 "$pid" 2>/dev/null; then
+            kill -TERM "$pid"
+            for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+        fi
+        rm -f "$file"
+        echo "stopped $name"
+    done
+    if [[ -f "$CLUSTER_DIR/own-postgres" ]]; then
+        scripts/postgres-test-server.sh stop
+        rm -f "$CLUSTER_DIR/own-postgres"
+    fi
+}
+
+case "${1:-}" in
+    start) start ;;
+    stop) stop ;;
+    *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac
