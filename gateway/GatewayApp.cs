@@ -24,6 +24,7 @@ public static class GatewayApp
         }
         builder.Services.AddClusterClient(config.GetSection("Cluster"), connectionString, config.GetSection("Runtime"));
         builder.Services.AddCommandGridGateway(config);
+        builder.UseCommandGridEndpoints();
         customize?.Invoke(builder);
 
         var app = builder.Build();

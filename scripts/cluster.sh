@@ -12,6 +12,7 @@ SECRET="${COMMANDGRID_JWT_SECRET:-local-cluster-secret-that-is-long-enough-for-h
 SILO_HTTP=(5101 5102 5103)
 SILO_TCP=(11111 11112 11113)
 GATEWAY_HTTP=(5201 5202)
+GATEWAY_MQTT=(18831 18832)
 
 start() {
     mkdir -p "$CLUSTER_DIR"
@@ -24,7 +25,7 @@ start() {
     local common=(--Storage:Provider=postgres "--Storage:ConnectionString=$pg" --Cluster:ClusterId=local "--Auth:JwtSecret=$SECRET")
     for i in 0 1 2; do
         nohup dotnet silo/bin/Release/net10.0/CommandGrid.Silo.dll --urls="http://127.0.0.1:${SILO_HTTP[$i]}" \
-            "${common[@]}" --Cluster:Enabled=true --Cluster:MemberName="silo$i" --Cluster:SiloPort="${SILO_TCP[$i]}" \
+            "${common[@]}" --Cluster:Enabled=true --Cluster:MemberName="silo$i" --Cluster:SiloPort="${SILO_TCP[$i]}" --Mqtt:Enabled=false \
             >"$CLUSTER_DIR/silo$i.log" 2>&1 &
         echo $! >"$CLUSTER_DIR/silo$i.pid"
         # The first silo creates the schema; give it a head start.
@@ -32,12 +33,12 @@ start() {
     done
     for i in 0 1; do
         nohup dotnet gateway/bin/Release/net10.0/CommandGrid.Gateway.dll --urls="http://127.0.0.1:${GATEWAY_HTTP[$i]}" \
-            "${common[@]}" --Cluster:MemberName="gateway$i" >"$CLUSTER_DIR/gateway$i.log" 2>&1 &
+            "${common[@]}" --Cluster:MemberName="gateway$i" --Mqtt:Port="${GATEWAY_MQTT[$i]}" >"$CLUSTER_DIR/gateway$i.log" 2>&1 &
         echo $! >"$CLUSTER_DIR/gateway$i.pid"
     done
     for port in "${SILO_HTTP[@]}" "${GATEWAY_HTTP[@]}"; do wait_http "$port"; done
     echo "silos:    ${SILO_HTTP[*]/#/http://127.0.0.1:}"
-    echo "gateways: ${GATEWAY_HTTP[*]/#/http://127.0.0.1:}"
+    echo "gateways: ${GATEWAY_HTTP[*]/#/http://127.0.0.1:} (MQTT on ${GATEWAY_MQTT[*]})"
     echo "logs and pids in $CLUSTER_DIR; token: dotnet run --project silo -- token Auth:JwtSecret=$SECRET"
 }
 

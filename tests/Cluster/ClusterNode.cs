@@ -18,9 +18,7 @@ public sealed class ClusterNode
         App = app;
         Role = role;
         Name = name;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-            .First(a => a.StartsWith("http://", StringComparison.Ordinal));
-        BaseUri = new Uri(address);
+        BaseUri = new Uri($"http://{app.Services.GetRequiredService<CommandGrid.Gateway.KestrelEndpoints>().HttpEndPoints[0]}");
     }
 
     public WebApplication App { get; }

@@ -175,7 +175,7 @@ public sealed class TestCluster : IAsyncDisposable
 
     private List<string> Args(string name, IDictionary<string, string?>? extra)
     {
-        var args = new List<string> { "--urls=http://127.0.0.1:0", $"--Cluster:MemberName={name}" };
+        var args = new List<string> { "--urls=http://127.0.0.1:0", $"--Cluster:MemberName={name}", "--Mqtt:Address=127.0.0.1", "--Mqtt:Port=0" };
         var settings = new Dictionary<string, string?>(_settings);
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {
