@@ -35,7 +35,9 @@ public sealed class WsClient : IAsyncDisposable
     /// <summary>Set when the server closed or the socket broke.</summary>
     public Task Closed => _reader;
 
-    public static async Task<WsClient> ConnectAsync(GridServer server, string? bearer = null)
+    public static Task<WsClient> ConnectAsync(GridServer server, string? bearer = null) => ConnectAsync(server.WebSocketUri, bearer);
+
+    public static async Task<WsClient> ConnectAsync(Uri uri, string? bearer = null)
     {
         var socket = new ClientWebSocket();
         if (bearer is not null)
@@ -43,7 +45,7 @@ public sealed class WsClient : IAsyncDisposable
             socket.Options.SetRequestHeader("Authorization", $"Bearer {bearer}");
         }
         using var timeout = new CancellationTokenSource(Timeout);
-        await socket.ConnectAsync(server.WebSocketUri, timeout.Token);
+        await socket.ConnectAsync(uri, timeout.Token);
         return new WsClient(socket);
     }
 
