@@ -5,6 +5,7 @@ using Xunit;
 
 namespace CommandGrid.Tests.Runtime;
 
+[Collection(TimingCollection.Name)]
 public sealed class ReminderTests
 {
     private static readonly TimeSpan Precision = TimeSpan.FromMilliseconds(100);
