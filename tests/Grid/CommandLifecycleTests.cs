@@ -11,7 +11,6 @@ namespace CommandGrid.Tests.Grid;
 
 public sealed class CommandLifecycleTests
 {
-
     [Fact]
     public async Task Cancel_GivesCanceledAndAFinalCommandNeverChangesAgain()
     {
