@@ -32,6 +32,8 @@ public sealed class MqttBrokerBridge : ICommandFeedObserver, IAsyncDisposable
     private long _responsesHandled;
     private long _requestsPublished;
     private int _disposed;
+    private readonly int _partition;
+    private readonly int _partitions;
 
     public MqttBrokerBridge(MqttBrokerOptions options, IGrainFactory grains, FleetsResponseHandler responses, TimeSpan renewEvery, ILogger logger)
     {
@@ -54,6 +56,7 @@ public sealed class MqttBrokerBridge : ICommandFeedObserver, IAsyncDisposable
             SessionExpirySeconds = options.BrokerSessionExpirySeconds,
             MaxInflight = options.BrokerMaxInflight,
         }, OnMessageAsync, logger);
+        (_partition, _partitions) = ParsePartition(options.BrokerPartition);
         _client.Subscribe(ResponseFilter, MqttQualityOfService.AtLeastOnce);
         if (options.BrokerPublishRequests)
         {
@@ -63,7 +66,37 @@ public sealed class MqttBrokerBridge : ICommandFeedObserver, IAsyncDisposable
 
     public string ClientId { get; }
 
-    public string ResponseFilter => $"$share/{_options.BrokerShareGroup}/{FleetsTopics.Root}+/executions/+/response";
+    public string ResponseFilter => string.IsNullOrEmpty(_options.BrokerShareGroup)
+        ? $"{FleetsTopics.Root}+/executions/+/response"
+        : $"$share/{_options.BrokerShareGroup}/{FleetsTopics.Root}+/executions/+/response";
+
+    /// <summary>Whether this gateway's partition covers the thing (always, without a partition).</summary>
+    public bool Owns(string thing) => _partitions <= 1 || StableHash(thing) % (uint)_partitions == (uint)_partition;
+
+    /// <summary>FNV-1a over UTF-8: the same on every gateway and every run, unlike string.GetHashCode.</summary>
+    public static uint StableHash(string value)
+    {
+        var hash = 2166136261u;
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(value))
+        {
+            hash = (hash ^ b) * 16777619u;
+        }
+        return hash;
+    }
+
+    private static (int Index, int Count) ParsePartition(string? partition)
+    {
+        if (string.IsNullOrWhiteSpace(partition))
+        {
+            return (0, 1);
+        }
+        var parts = partition.Split('/');
+        if (parts.Length != 2 || !int.TryParse(parts[0], out var index) || !int.TryParse(parts[1], out var count) || count < 1 || index < 0 || index >= count)
+        {
+            throw new ArgumentException($"Mqtt:BrokerPartition '{partition}' must be i/N with 0 <= i < N");
+        }
+        return (index, count);
+    }
 
     public bool IsConnected => _client.IsConnected;
 
@@ -142,7 +175,7 @@ public sealed class MqttBrokerBridge : ICommandFeedObserver, IAsyncDisposable
     private async Task PublishRequestAsync(CommandRecord command)
     {
         var remaining = command.ExpiresAt - DateTimeOffset.UtcNow;
-        if (remaining <= TimeSpan.Zero || !_publishing.TryAdd(command.Id, 0))
+        if (remaining <= TimeSpan.Zero || !Owns(command.DeviceId) || !_publishing.TryAdd(command.Id, 0))
         {
             return;
         }
@@ -192,6 +225,11 @@ public sealed class MqttBrokerBridge : ICommandFeedObserver, IAsyncDisposable
 
     private async Task OnMessageAsync(MqttPublishPacket message)
     {
+        // With a shared subscription the broker already split the responses: handle all that arrive.
+        if (string.IsNullOrEmpty(_options.BrokerShareGroup) && FleetsTopics.TryParseResponse(message.Topic, out var owner, out _) && !Owns(owner))
+        {
+            return;
+        }
         if (await _responses.HandleAsync(message.Topic, message.Payload) is not { } reply)
         {
             return;

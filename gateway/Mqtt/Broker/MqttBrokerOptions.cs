@@ -13,8 +13,18 @@ public sealed class MqttBrokerOptions
     /// <summary>Client id at the broker; default <c>commandgrid-gw-{random}</c>, so every gateway process is a distinct member of the share group.</summary>
     public string? BrokerClientId { get; set; }
 
-    /// <summary>The shared-subscription group the gateways split device responses in.</summary>
+    /// <summary>
+    /// The shared-subscription group the gateways split device responses in. Empty: a plain subscription,
+    /// for brokers that do not deliver <c>$</c>-topics to <c>$share</c> (mosquitto 2.0.11, Debian bookworm);
+    /// several gateways then split the work by <see cref="BrokerPartition"/>.
+    /// </summary>
     public string BrokerShareGroup { get; set; } = "commandgrid";
+
+    /// <summary>
+    /// <c>i/N</c>: this gateway owns the things whose stable hash modulo N is i. It publishes requests only
+    /// for those, and, with a plain subscription, handles only their responses. Empty: owns every thing.
+    /// </summary>
+    public string? BrokerPartition { get; set; }
 
     /// <summary>
     /// Publish every new command's request to the broker. With several gateways on one broker exactly

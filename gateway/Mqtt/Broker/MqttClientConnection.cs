@@ -36,6 +36,7 @@ public sealed class MqttClientConnection : IAsyncDisposable
     private int _nextPacketId;
     private long _lastSentTicks;
     private bool _everConnected;
+    private volatile bool _closing;
 
     public MqttClientConnection(MqttClientOptions options, Func<MqttPublishPacket, Task> onMessage, ILogger logger)
     {
@@ -169,6 +170,10 @@ public sealed class MqttClientConnection : IAsyncDisposable
                 await SessionAsync(reader, decoder, connack);
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception) when (_stopping.IsCancellationRequested || _closing)
             {
                 break;
             }
@@ -453,6 +458,7 @@ public sealed class MqttClientConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _closing = true;
         if (_stream is not null && IsConnected)
         {
             try
