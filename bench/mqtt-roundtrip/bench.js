@@ -111,7 +111,7 @@ async function grid(httpPort, mqttPort, secret, deviceSecret) {
     const at = performance.now();
     call('POST', '/api/v1/commands', { thingId: `bench-${i}`, action: 'bench', params: {}, ttl: 60 })
       .then((created) => started.set(created.executionId, { i, at }))
-      .catch((e) => { console.error(e.message); setTimeout(() => send(i), 100); });
+      .catch((e) => { if (stopped) return; console.error(e.message); setTimeout(() => send(i), 100); });
   };
   const answer = (c, thing, topic) => {
     const parts = topic.split('/');
