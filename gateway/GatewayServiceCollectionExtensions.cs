@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using CommandGrid.Gateway.Auth;
 using CommandGrid.Gateway.Commands;
+using CommandGrid.Gateway.Mqtt.Broker;
 using CommandGrid.Gateway.Mqtt.Fleets;
 using CommandGrid.Gateway.Mqtt.Transport;
 using CommandGrid.Gateway.Rest;
@@ -12,6 +13,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace CommandGrid.Gateway;
 
@@ -37,8 +40,21 @@ public static class GatewayServiceCollectionExtensions
             options.AutoRegister = configuration.GetValue("Devices:AutoRegister", true);
             options.RenewSeconds = configuration.GetValue("Mqtt:RenewSeconds", 30);
         });
+        services.AddSingleton<FleetsResponseHandler>();
         services.AddMqttServer<FleetsMqttApplication>();
         services.AddDeviceHiveWebSocket(configuration);
+        var mqtt = configuration.GetSection("Mqtt");
+        services.Configure<MqttBrokerOptions>(mqtt);
+        if (!string.IsNullOrWhiteSpace(mqtt["Broker"]))
+        {
+            services.AddSingleton(sp => new MqttBrokerBridge(
+                sp.GetRequiredService<IOptions<MqttBrokerOptions>>().Value,
+                sp.GetRequiredService<CommandGrid.Runtime.IGrainFactory>(),
+                sp.GetRequiredService<FleetsResponseHandler>(),
+                TimeSpan.FromSeconds(configuration.GetValue("Mqtt:RenewSeconds", 30)),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger<MqttBrokerBridge>()));
+            services.AddHostedService<MqttBrokerBridgeService>();
+        }
         var permitsPerSecond = configuration.GetValue("RateLimit:PermitsPerSecond", 1000);
         services.AddRateLimiter(limiter =>
         {

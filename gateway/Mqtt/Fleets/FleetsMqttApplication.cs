@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Text;
 using CommandGrid.Gateway.Auth;
 using CommandGrid.Gateway.Commands;
@@ -23,7 +22,7 @@ public sealed class FleetsMqttApplication(
     IServiceProvider services,
     IGrainFactory grains,
     TokenService tokens,
-    CommandService commands,
+    FleetsResponseHandler responses,
     IOptions<FleetsMqttOptions> options,
     ILogger<FleetsMqttApplication> logger) : IMqttApplication
 {
@@ -78,59 +77,18 @@ public sealed class FleetsMqttApplication(
 
     public async ValueTask OnMessageReceivedAsync(MqttSessionInfo session, MqttApplicationMessage message, CancellationToken cancellationToken)
     {
-        if (!FleetsTopics.TryParseResponse(message.Topic, out var thing, out var executionText))
+        if (await responses.HandleAsync(message.Topic, message.Payload) is not { } reply)
         {
             return;
         }
-        var (accepted, body) = await ApplyResponseAsync(thing, executionText, message);
-        long.TryParse(executionText, NumberStyles.None, CultureInfo.InvariantCulture, out var executionId);
-        var replyTopic = accepted ? FleetsTopics.Accepted(thing, executionId) : FleetsTopics.Rejected(thing, executionId);
-        if (executionId <= 0)
-        {
-            replyTopic = $"{FleetsTopics.ThingPrefix(thing)}executions/{executionText}/response/rejected";
-        }
+        var thing = session.Identity;
         foreach (var clientId in _clientsByThing.TryGetValue(thing, out var clients) ? clients.Keys : [session.ClientId])
         {
-            await ReplyAsync(clientId, replyTopic, body, correlation: null);
+            await ReplyAsync(clientId, reply.Topic, reply.Body, correlation: null);
         }
         if (message.ResponseTopic is { } responseTopic && FleetsTopics.IsInTree(thing, responseTopic))
         {
-            await ReplyAsync(session.ClientId, responseTopic, body, message.CorrelationData);
-        }
-    }
-
-    private async Task<(bool Accepted, byte[] Body)> ApplyResponseAsync(string thing, string executionText, MqttApplicationMessage message)
-    {
-        if (!long.TryParse(executionText, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || id <= 0)
-        {
-            return (false, FleetsPayloads.Rejected(executionText, "NotFound", $"'{executionText}' is not an execution id"));
-        }
-        CommandUpdate update;
-        try
-        {
-            update = FleetsPayloads.ParseResponse(message.Payload, $"mqtt:{thing}");
-        }
-        catch (FormatException e)
-        {
-            return (false, FleetsPayloads.Rejected(executionText, "Malformed", e.Message));
-        }
-        var command = await commands.GetAsync(id);
-        if (command is null || command.DeviceId != thing)
-        {
-            return (false, FleetsPayloads.Rejected(executionText, "NotFound", $"Execution {id} of {thing} not found"));
-        }
-        try
-        {
-            var updated = await commands.UpdateAsync(id, update);
-            return (true, FleetsPayloads.Accepted(updated));
-        }
-        catch (CommandFinalException e)
-        {
-            return (false, FleetsPayloads.Rejected(executionText, "TerminalStateReached", e.Message));
-        }
-        catch (InvalidStatusTransitionException e)
-        {
-            return (false, FleetsPayloads.Rejected(executionText, "InvalidStateTransition", e.Message));
+            await ReplyAsync(session.ClientId, responseTopic, reply.Body, message.CorrelationData);
         }
     }
 

@@ -1,0 +1,285 @@
+using System.Collections.Concurrent;
+using CommandGrid.Gateway.Mqtt.Fleets;
+using CommandGrid.Gateway.Mqtt.Packets;
+using CommandGrid.Grains.Interfaces;
+using CommandGrid.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace CommandGrid.Gateway.Mqtt.Broker;
+
+/// <summary>
+/// Broker mode: the gateway as a client of an external MQTT broker. Device responses arrive through
+/// the shared subscription <c>$share/{group}/$emqx/commands/things/+/executions/+/response</c>, so
+/// several gateways split them; each becomes the same grain call the listener makes, and the reply
+/// goes back to the broker on <c>.../response/accepted|rejected</c>. When it publishes requests, the
+/// bridge listens to the "all" command feed and publishes every new PENDING command at QoS 1; once
+/// the broker acknowledges it (and thereby took responsibility for it), the command is marked SENT.
+/// On every (re)connection it also sweeps the commands still PENDING, which covers commands created
+/// while this gateway was down or cut off from the broker.
+/// </summary>
+public sealed class MqttBrokerBridge : ICommandFeedObserver, IAsyncDisposable
+{
+    private readonly MqttBrokerOptions _options;
+    private readonly IGrainFactory _grains;
+    private readonly FleetsResponseHandler _responses;
+    private readonly ILogger _logger;
+    private readonly MqttClientConnection _client;
+    private readonly ConcurrentDictionary<long, byte> _publishing = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TimeSpan _renewEvery;
+    private ICommandFeedObserver? _reference;
+    private Timer? _renewal;
+    private long _responsesHandled;
+    private long _requestsPublished;
+    private int _disposed;
+    private readonly int _partition;
+    private readonly int _partitions;
+
+    public MqttBrokerBridge(MqttBrokerOptions options, IGrainFactory grains, FleetsResponseHandler responses, TimeSpan renewEvery, ILogger logger)
+    {
+        _options = options;
+        _grains = grains;
+        _responses = responses;
+        _renewEvery = renewEvery;
+        _logger = logger;
+        var (host, port) = MqttClientOptions.ParseUri(options.Broker ?? throw new ArgumentException("Mqtt:Broker is not set"));
+        ClientId = string.IsNullOrEmpty(options.BrokerClientId) ? $"commandgrid-gw-{Guid.NewGuid():N}"[..27] : options.BrokerClientId;
+        _client = new MqttClientConnection(new MqttClientOptions
+        {
+            Host = host,
+            Port = port,
+            ClientId = ClientId,
+            UserName = options.BrokerUsername,
+            Password = options.BrokerPassword,
+            ProtocolVersion = options.BrokerProtocolVersion == 4 ? MqttProtocolVersion.V311 : MqttProtocolVersion.V500,
+            KeepAliveSeconds = (ushort)options.BrokerKeepAliveSeconds,
+            SessionExpirySeconds = options.BrokerSessionExpirySeconds,
+            MaxInflight = options.BrokerMaxInflight,
+        }, OnMessageAsync, logger);
+        (_partition, _partitions) = ParsePartition(options.BrokerPartition);
+        _client.Subscribe(ResponseFilter, MqttQualityOfService.AtLeastOnce);
+        if (options.BrokerPublishRequests)
+        {
+            _client.OnConnected = SweepPendingAsync;
+        }
+    }
+
+    public string ClientId { get; }
+
+    public string ResponseFilter => string.IsNullOrEmpty(_options.BrokerShareGroup)
+        ? $"{FleetsTopics.Root}+/executions/+/response"
+        : $"$share/{_options.BrokerShareGroup}/{FleetsTopics.Root}+/executions/+/response";
+
+    /// <summary>Whether this gateway's partition covers the thing (always, without a partition).</summary>
+    public bool Owns(string thing) => _partitions <= 1 || StableHash(thing) % (uint)_partitions == (uint)_partition;
+
+    /// <summary>FNV-1a over UTF-8: the same on every gateway and every run, unlike string.GetHashCode.</summary>
+    public static uint StableHash(string value)
+    {
+        var hash = 2166136261u;
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(value))
+        {
+            hash = (hash ^ b) * 16777619u;
+        }
+        return hash;
+    }
+
+    private static (int Index, int Count) ParsePartition(string? partition)
+    {
+        if (string.IsNullOrWhiteSpace(partition))
+        {
+            return (0, 1);
+        }
+        var parts = partition.Split('/');
+        if (parts.Length != 2 || !int.TryParse(parts[0], out var index) || !int.TryParse(parts[1], out var count) || count < 1 || index < 0 || index >= count)
+        {
+            throw new ArgumentException($"Mqtt:BrokerPartition '{partition}' must be i/N with 0 <= i < N");
+        }
+        return (index, count);
+    }
+
+    public bool IsConnected => _client.IsConnected;
+
+    /// <summary>Connections made so far (it grows by one on every reconnect).</summary>
+    public int ConnectionCount => _client.ConnectionCount;
+
+    /// <summary>Device responses this bridge took from its share of the subscription.</summary>
+    public long ResponsesHandled => Interlocked.Read(ref _responsesHandled);
+
+    /// <summary>Requests the broker acknowledged.</summary>
+    public long RequestsPublished => Interlocked.Read(ref _requestsPublished);
+
+    public Task WaitConnectedAsync(CancellationToken cancellationToken) => _client.WaitConnectedAsync(cancellationToken);
+
+    public void Start()
+    {
+        if (_options.BrokerPublishRequests)
+        {
+            _reference = _grains.CreateObjectReference<ICommandFeedObserver>(this);
+            _renewal = new Timer(_ => _ = SubscribeFeedAsync(), null, TimeSpan.Zero, _renewEvery);
+        }
+        _client.Start();
+    }
+
+    private async Task SubscribeFeedAsync()
+    {
+        try
+        {
+            await _grains.GetGrain<ICommandFeedGrain>(CommandFeeds.All).SubscribeAsync(_reference!);
+        }
+        catch (Exception e)
+        {
+            _logger.LogWarning(e, "Subscribing the broker bridge to the command feed failed; retrying at the next renewal");
+        }
+    }
+
+    public Task OnCommandEvent(CommandEvent commandEvent)
+    {
+        if (commandEvent is { Kind: CommandEventKind.Inserted, Command.Status: CommandStatus.Pending })
+        {
+            _ = PublishRequestAsync(commandEvent.Command);
+        }
+        return Task.CompletedTask;
+    }
+
+    private async Task SweepPendingAsync()
+    {
+        try
+        {
+            var query = _grains.GetGrain<IFleetQueryGrain>(0);
+            string? cursor = null;
+            var count = 0;
+            do
+            {
+                var page = await query.ListCommandsAsync(new CommandQuery(Status: CommandStatus.Pending, Descending: false, Cursor: cursor, Limit: 500));
+                foreach (var command in page.Items)
+                {
+                    count++;
+                    _ = PublishRequestAsync(command);
+                }
+                cursor = page.NextCursor;
+            }
+            while (cursor is not null && !_stopping.IsCancellationRequested);
+            if (count > 0)
+            {
+                _logger.LogInformation("Broker bridge {ClientId} publishing {Count} pending commands after connecting", ClientId, count);
+            }
+        }
+        catch (Exception e)
+        {
+            _logger.LogWarning(e, "Sweeping pending commands for the broker failed; new commands still go out as they are created");
+        }
+    }
+
+    /// <summary>Publishes one request at QoS 1, retrying across reconnects until the broker acknowledges it or the command expires.</summary>
+    private async Task PublishRequestAsync(CommandRecord command)
+    {
+        var remaining = command.ExpiresAt - DateTimeOffset.UtcNow;
+        if (remaining <= TimeSpan.Zero || !Owns(command.DeviceId) || !_publishing.TryAdd(command.Id, 0))
+        {
+            return;
+        }
+        try
+        {
+            using var expiry = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            expiry.CancelAfter(remaining);
+            var topic = FleetsTopics.Request(command.DeviceId, command.Id);
+            var payload = FleetsPayloads.Request(command);
+            while (true)
+            {
+                try
+                {
+                    var properties = new MqttProperties
+                    {
+                        ContentType = "application/json",
+                        MessageExpiryInterval = (uint)Math.Max(1, (command.ExpiresAt - DateTimeOffset.UtcNow).TotalSeconds),
+                    };
+                    if (!await _client.PublishAsync(topic, payload, MqttQualityOfService.AtLeastOnce, properties, expiry.Token))
+                    {
+                        _logger.LogWarning("The broker refused request {CommandId} for {DeviceId}; it stays PENDING", command.Id, command.DeviceId);
+                        return;
+                    }
+                    break;
+                }
+                catch (MqttClientDisconnectedException)
+                {
+                    // Try again on the next connection (PublishAsync waits for it).
+                }
+            }
+            Interlocked.Increment(ref _requestsPublished);
+            await _grains.GetGrain<IDeviceGrain>(command.DeviceId).ConfirmDeliveryAsync(command.Id);
+        }
+        catch (OperationCanceledException)
+        {
+            // Expired before the broker could take it, or shutting down: it times out (or is swept) as usual.
+        }
+        catch (Exception e)
+        {
+            _logger.LogWarning(e, "Publishing request {CommandId} for {DeviceId} to the broker failed", command.Id, command.DeviceId);
+        }
+        finally
+        {
+            _publishing.TryRemove(command.Id, out _);
+        }
+    }
+
+    private async Task OnMessageAsync(MqttPublishPacket message)
+    {
+        // With a shared subscription the broker already split the responses: handle all that arrive.
+        if (string.IsNullOrEmpty(_options.BrokerShareGroup) && FleetsTopics.TryParseResponse(message.Topic, out var owner, out _) && !Owns(owner))
+        {
+            return;
+        }
+        if (await _responses.HandleAsync(message.Topic, message.Payload) is not { } reply)
+        {
+            return;
+        }
+        Interlocked.Increment(ref _responsesHandled);
+        await ReplyAsync(reply.Topic, reply.Body, correlation: null);
+        if (message.Properties.ResponseTopic is { } responseTopic
+            && FleetsTopics.TryParseResponse(message.Topic, out var thing, out _) && FleetsTopics.IsInTree(thing, responseTopic))
+        {
+            await ReplyAsync(responseTopic, reply.Body, message.Properties.CorrelationData);
+        }
+    }
+
+    private async Task ReplyAsync(string topic, byte[] body, byte[]? correlation)
+    {
+        try
+        {
+            await _client.PublishAsync(topic, body, MqttQualityOfService.AtLeastOnce,
+                new MqttProperties { ContentType = "application/json", CorrelationData = correlation }, _stopping.Token);
+        }
+        catch (Exception e) when (e is MqttClientDisconnectedException or OperationCanceledException)
+        {
+            _logger.LogInformation("Reply on {Topic} not delivered to the broker: {Error}", topic, e.Message);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+        await _stopping.CancelAsync();
+        if (_renewal is not null)
+        {
+            await _renewal.DisposeAsync();
+        }
+        if (_reference is not null)
+        {
+            try
+            {
+                await _grains.GetGrain<ICommandFeedGrain>(CommandFeeds.All).UnsubscribeAsync(_reference);
+            }
+            catch (Exception e)
+            {
+                _logger.LogDebug(e, "Unsubscribing the broker bridge from the command feed failed; the subscription expires");
+            }
+            _grains.DeleteObjectReference(_reference);
+        }
+        await _client.DisposeAsync();
+        _stopping.Dispose();
+    }
+}
