@@ -37,8 +37,8 @@ run_pass() {
 }
 run_pass sqlite --filter "FullyQualifiedName!~CommandGrid.Tests.Cluster&FullyQualifiedName!~CommandGrid.Tests.Storage" || status=1
 run_pass postgres || status=1
-passed=$(grep -E '^\s+Passed:\s+[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
-failed=$(grep -E '^\s+Failed:\s+[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+passed=$(awk '/^[[:space:]]+Passed:[[:space:]]+[0-9]+/ {s+=$2} END {print s+0}' "$log")
+failed=$(awk '/^[[:space:]]+Failed:[[:space:]]+[0-9]+/ {s+=$2} END {print s+0}' "$log")
 rm -f "$log"
 echo "tests: $passed passed, $failed failed"
 exit $status
