@@ -1,3 +1,4 @@
+using CommandGrid.Tests.Mqtt.Infrastructure;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
@@ -138,13 +139,5 @@ public sealed class NodeWsScript : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _process.StopAndDisposeAsync();
 }

@@ -73,21 +73,5 @@ public sealed class CapturedProcess : IAsyncDisposable
         _changed.Notify();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            try
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-                // Exited in between.
-            }
-        }
-
-        await _process.WaitForExitAsync();
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _process.StopAndDisposeAsync();
 }

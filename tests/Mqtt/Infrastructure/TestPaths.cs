@@ -78,3 +78,25 @@ public static class ProcessRunner
         return new ProcessResult(process.ExitCode, await stdout, await stderr);
     }
 }
+
+public static class ChildProcess
+{
+    /// <summary>Ends a test's helper process (and anything it started) and releases it.</summary>
+    public static async ValueTask StopAndDisposeAsync(this Process process)
+    {
+        if (!process.HasExited)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // Exited in between.
+            }
+        }
+
+        await process.WaitForExitAsync();
+        process.Dispose();
+    }
+}
