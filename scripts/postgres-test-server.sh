@@ -26,10 +26,11 @@ find_bin() {
     echo "$dir"
 }
 
-# Runs a command as the postgres user when we are root (postgres refuses to run as root).
+# Runs a command as the postgres user when we are root (postgres refuses to run as root),
+# from / so that a checkout in a folder only root may enter is no obstacle.
 as_pg() {
     if [[ $(id -u) -eq 0 ]]; then
-        if command -v runuser >/dev/null; then runuser -u postgres -- "$@"; else su postgres -s /bin/sh -c "$(printf '%q ' "$@")"; fi
+        if command -v runuser >/dev/null; then (cd / && runuser -u postgres -- "$@"); else (cd / && su postgres -s /bin/sh -c "$(printf '%q ' "$@")"); fi
     else
         "$@"
     fi
