@@ -53,16 +53,16 @@ internal static class CommandsEndpoints
         return Results.Json(FleetsJson.Execution(command, withHistory: true));
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, CommandService commands, string? thingId, string? action, string? status, int? limit, string? cursor)
+    private static async Task<IResult> ListAsync(HttpContext http, CommandService commands, CommandRules rules, string? thingId, string? action, string? status, int? limit, string? cursor)
     {
         var token = RequireAction(http, DeviceHiveAction.GetDeviceCommand);
         if (limit is < 1 or > 1000)
         {
             throw new RequestValidationException("limit must be between 1 and 1000");
         }
-        if (thingId is not null && !CommandRules.IsValidDeviceId(thingId))
+        if (thingId is not null)
         {
-            throw new RequestValidationException("thingId is not a valid thing id");
+            rules.RequireDeviceId(thingId, "thingId is not a valid thing id");
         }
         var page = await commands.ListAsync(new CommandQuery(thingId, action, status?.ToUpperInvariant(), Descending: true, Cursor: cursor, Limit: limit ?? 20));
         var items = page.Items.Where(c => token.AllowsDevice(c.DeviceId, c.NetworkId, c.DeviceTypeId))

@@ -41,13 +41,10 @@ internal static class ThingsEndpoints
         return Results.Json(FleetsJson.Thing(saved), statusCode: existed ? 200 : 201);
     }
 
-    private static async Task<IResult> GetAsync(HttpContext http, string thingId, IGrainFactory grains)
+    private static async Task<IResult> GetAsync(HttpContext http, string thingId, CommandRules rules, IGrainFactory grains)
     {
         var token = CommandsEndpoints.RequireAction(http, DeviceHiveAction.GetDevice);
-        if (!CommandRules.IsValidDeviceId(thingId))
-        {
-            throw new RequestValidationException("thingId is not a valid thing id");
-        }
+        rules.RequireDeviceId(thingId, "thingId is not a valid thing id");
         var device = await grains.GetGrain<IDeviceGrain>(thingId).GetAsync() ?? throw new DeviceNotFoundException($"Thing {thingId} is not registered");
         CommandsEndpoints.EnsureDevice(token, device.Id, device.NetworkId, device.DeviceTypeId);
         return Results.Json(FleetsJson.Thing(device));

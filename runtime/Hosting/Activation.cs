@@ -82,13 +82,7 @@ internal sealed class Activation
         catch (Exception e)
         {
             _logger.LogError(e, "Activation loop of {Grain} failed", GrainId);
-            lock (_gate)
-            {
-                _closed = true;
-                _inbox.Writer.TryComplete();
-            }
-            _catalog.Remove(this);
-            _deactivated.TrySetResult();
+            Abandon(e);
         }
     }
 
@@ -149,20 +143,7 @@ internal sealed class Activation
         catch (Exception e)
         {
             _logger.LogError(e, "Activation of {Grain} failed", GrainId);
-            lock (_gate)
-            {
-                _closed = true;
-                _inbox.Writer.TryComplete();
-            }
-            while (_inbox.Reader.TryRead(out var item))
-            {
-                if (item is RequestWork request)
-                {
-                    request.Completion.TrySetResult(GrainResponse.Failure(e));
-                }
-            }
-            _catalog.Remove(this);
-            _deactivated.TrySetResult();
+            Abandon(e);
             return false;
         }
     }
@@ -193,6 +174,25 @@ internal sealed class Activation
                 }
                 break;
         }
+    }
+
+    /// <summary>Gives up on this activation: callers still queued get the error, and a successor may start.</summary>
+    private void Abandon(Exception error)
+    {
+        lock (_gate)
+        {
+            _closed = true;
+            _inbox.Writer.TryComplete();
+        }
+        while (_inbox.Reader.TryRead(out var item))
+        {
+            if (item is RequestWork request)
+            {
+                request.Completion.TrySetResult(GrainResponse.Failure(error));
+            }
+        }
+        _catalog.Remove(this);
+        _deactivated.TrySetResult();
     }
 
     /// <summary>Closes the inbox only when nothing waits in it, so no accepted request is dropped.</summary>

@@ -27,16 +27,6 @@ public class GrainReferenceProxy : DispatchProxy, IGrainReference
         {
             return ReferenceId;
         }
-        if (targetMethod.DeclaringType == typeof(object))
-        {
-            return targetMethod.Name switch
-            {
-                nameof(Equals) => args?[0] is IGrainReference other && other.ReferenceId == ReferenceId,
-                nameof(GetHashCode) => ReferenceId.GetHashCode(),
-                nameof(ToString) => ReferenceId.ToString(),
-                _ => throw new NotSupportedException(targetMethod.Name),
-            };
-        }
         return _runtime!.Invoke(ReferenceId, GrainMethod.For(targetMethod), args ?? []);
     }
 
