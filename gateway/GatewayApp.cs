@@ -1,15 +1,18 @@
-using CommandGrid.Runtime.Cluster;
+using CommandGrid.Gateway.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.Hosting;
 
 namespace CommandGrid.Gateway;
 
 /// <summary>
 /// Builds a standalone gateway: the doors on a Kestrel of their own, calling the grains of a
-/// cluster as a client. It finds the silos in the cluster's membership table (Cluster:ClusterId,
-/// Storage:ConnectionString) and holds no grain and no state itself, so any number run side by side.
+/// cluster as an Orleans client. It finds the silos' gateway endpoints in the cluster's
+/// membership table (Cluster:ClusterId, Storage:ConnectionString) and holds no grain and no
+/// state itself, so any number run side by side.
 /// </summary>
 public static class GatewayApp
 {
@@ -22,7 +25,7 @@ public static class GatewayApp
         {
             throw new InvalidOperationException("A gateway needs Storage:ConnectionString: the cluster's PostgreSQL, where it finds the silos.");
         }
-        builder.Services.AddClusterClient(config.GetSection("Cluster"), connectionString, config.GetSection("Runtime"));
+        builder.UseOrleansClient(client => ConfigureClient(client, config, connectionString));
         builder.Services.AddCommandGridGateway(config);
         builder.UseCommandGridEndpoints();
         customize?.Invoke(builder);
@@ -32,5 +35,34 @@ public static class GatewayApp
         app.MapGet("/health", () => Results.Json(new { status = "ok", role = "gateway" }));
         app.MapCommandGridGateway();
         return app;
+    }
+
+    private static void ConfigureClient(IClientBuilder client, IConfiguration config, string connectionString)
+    {
+        client.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = config["Cluster:ClusterId"] ?? GridClusterDefaults.ClusterId;
+            o.ServiceId = GridClusterDefaults.ServiceId;
+        });
+        client.UseAdoNetClustering(o =>
+        {
+            o.Invariant = GridClusterDefaults.PostgresInvariant;
+            o.ConnectionString = connectionString;
+        });
+        // A silo that died drops out of the gateway list within seconds, not Orleans' default minute.
+        client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = config.GetValue("Cluster:GatewayListRefreshPeriod", TimeSpan.FromSeconds(2)));
+        client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = config.GetValue("Runtime:ResponseTimeout", TimeSpan.FromSeconds(10)));
+        // Gateways may start before any silo is up: keep trying for a while rather than fail at once.
+        var connectFor = config.GetValue("Cluster:ConnectTimeout", TimeSpan.FromMinutes(2));
+        var started = DateTime.UtcNow;
+        client.UseConnectionRetryFilter(async (_, cancellationToken) =>
+        {
+            if (DateTime.UtcNow - started > connectFor)
+            {
+                return false;
+            }
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            return true;
+        });
     }
 }

@@ -30,6 +30,9 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<TokenService>();
         services.AddSingleton<CommandRules>();
+        services.Configure<GridCallOptions>(configuration.GetSection("Runtime"));
+        services.AddSingleton<GridRetry>();
+        services.AddSingleton<CommandIdPool>();
         services.AddSingleton<CommandService>();
         services.AddSingleton<BearerTokenFilter>();
         services.AddSingleton<RestExceptionFilter>();
@@ -49,7 +52,7 @@ public static class GatewayServiceCollectionExtensions
         {
             services.AddSingleton(sp => new MqttBrokerBridge(
                 sp.GetRequiredService<IOptions<MqttBrokerOptions>>().Value,
-                sp.GetRequiredService<CommandGrid.Runtime.IGrainFactory>(),
+                sp.GetRequiredService<IGrainFactory>(),
                 sp.GetRequiredService<FleetsResponseHandler>(),
                 TimeSpan.FromSeconds(configuration.GetValue("Mqtt:RenewSeconds", 30)),
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger<MqttBrokerBridge>()));

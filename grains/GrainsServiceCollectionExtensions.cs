@@ -1,29 +1,23 @@
 using CommandGrid.Grains.Commands;
-using CommandGrid.Grains.Devices;
-using CommandGrid.Grains.Queries;
-using CommandGrid.Runtime.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CommandGrid.Grains;
 
 public static class GrainsServiceCollectionExtensions
 {
-    /// <summary>The services the grains need; call <see cref="AddCommandGridGrains(GrainRuntimeBuilder)"/> inside AddGrainRuntime.</summary>
+    /// <summary>What the grains need beside Orleans and the storage: their options, the id generator and the overdue sweep.</summary>
     public static IServiceCollection AddCommandGridGrainServices(this IServiceCollection services, IConfiguration? commandsSection)
     {
         if (commandsSection is not null)
         {
             services.Configure<GridOptions>(commandsSection);
         }
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<CommandIdGenerator>();
+        services.AddSingleton<OverdueCommandSweeper>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<OverdueCommandSweeper>());
         return services;
     }
-
-    public static GrainRuntimeBuilder AddCommandGridGrains(this GrainRuntimeBuilder builder) => builder
-        .AddGrain<DeviceGrain>()
-        .AddGrain<CommandGrain>()
-        .AddGrain<ClientTokenGrain>()
-        .AddGrain<CommandFeedGrain>()
-        .AddGrain<FleetQueryGrain>();
 }

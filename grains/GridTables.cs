@@ -1,4 +1,4 @@
-using CommandGrid.Runtime.Storage;
+using CommandGrid.Storage;
 
 namespace CommandGrid.Grains;
 
@@ -21,6 +21,7 @@ public static class GridTables
             new("created_at", "createdAtMs", IndexedColumnKind.Integer),
             new("timestamp_ms", "timestampMs", IndexedColumnKind.Integer),
             new("user_id", "userId", IndexedColumnKind.Integer),
+            new("expires_at", "expiresAtMs", IndexedColumnKind.Integer),
         ]),
         new("device", "device", Devices,
         [

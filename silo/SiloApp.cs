@@ -1,14 +1,14 @@
 using CommandGrid.Gateway;
 using CommandGrid.Grains;
-using CommandGrid.Runtime.Cluster;
-using CommandGrid.Runtime.Hosting;
-using CommandGrid.Runtime.Storage;
+using CommandGrid.Storage;
+using CommandGrid.Storage.Hosting;
+using Orleans.Configuration;
 
 namespace CommandGrid.Silo;
 
 /// <summary>
-/// Builds a single node: storage, the grain runtime hosting the grains, and the gateway's
-/// doors on the same Kestrel. Tests build it the same way, on a loopback port.
+/// Builds a silo: Orleans hosting the grains on the project's storage, and the gateway's doors
+/// on the same Kestrel, calling the grains in-process. Tests build it the same way, on loopback ports.
 /// </summary>
 public static class SiloApp
 {
@@ -16,27 +16,25 @@ public static class SiloApp
     {
         var builder = WebApplication.CreateBuilder(args);
         var config = builder.Configuration;
-        builder.Services.AddRelationalStorage(options =>
-        {
-            options.Provider = config["Storage:Provider"] ?? RelationalStorageOptions.Sqlite;
-            options.ConnectionString = config["Storage:ConnectionString"] ?? "";
-            options.MaxBatchSize = config.GetValue("Storage:MaxBatchSize", 256);
-            foreach (var table in GridTables.All)
-            {
-                options.IndexedTables.Add(table);
-            }
-        });
         builder.Services.AddCommandGridGrainServices(config.GetSection("Commands"));
-        if (config.GetValue("Cluster:Enabled", false))
+        builder.UseOrleans(silo =>
         {
-            // A cluster shares one PostgreSQL: it holds the grains' state and arbitrates membership.
-            if (!string.Equals(config["Storage:Provider"], RelationalStorageOptions.Postgres, StringComparison.OrdinalIgnoreCase))
+            silo.AddRelationalGridStorage(options =>
             {
-                throw new InvalidOperationException("Cluster:Enabled=true needs Storage:Provider=postgres (the cluster's shared store).");
-            }
-            builder.Services.AddSiloClustering(config.GetSection("Cluster"), config["Storage:ConnectionString"] ?? "");
-        }
-        builder.Services.AddGrainRuntime(config.GetSection("Runtime"), runtime => runtime.AddCommandGridGrains());
+                options.Provider = config["Storage:Provider"] ?? RelationalStorageOptions.Sqlite;
+                options.ConnectionString = config["Storage:ConnectionString"] ?? "";
+                options.MaxBatchSize = config.GetValue("Storage:MaxBatchSize", 256);
+                foreach (var table in GridTables.All)
+                {
+                    options.IndexedTables.Add(table);
+                }
+            });
+            SiloClustering.Configure(builder, silo);
+            // TTL reminders tick every few seconds after their due time until the command is final.
+            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = config.GetValue("Runtime:ResponseTimeout", TimeSpan.FromSeconds(10)));
+            silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = config.GetValue("Runtime:IdleTimeout", TimeSpan.FromMinutes(15)));
+        });
         builder.Services.AddCommandGridGateway(config);
         builder.UseCommandGridEndpoints();
         customize?.Invoke(builder);

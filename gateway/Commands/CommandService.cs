@@ -1,28 +1,59 @@
 using CommandGrid.Grains.Interfaces;
-using CommandGrid.Runtime;
 
 namespace CommandGrid.Gateway.Commands;
 
 /// <summary>
-/// What every door does with commands, as grain calls: create (idempotently when there is a
-/// client token), read, update, cancel, wait for the end.
+/// What every door does with commands, as grain calls: create, read, update, cancel, wait for
+/// the end. Every call survives the death of a silo: it is retried, and each is safe to repeat.
 /// </summary>
-public sealed class CommandService(IGrainFactory grains)
+public sealed class CommandService(IGrainFactory grains, CommandIdPool ids, GridRetry retry)
 {
-    public Task<CommandRecord> CreateAsync(CreateCommandRequest request) =>
-        request.ClientToken is { Length: > 0 } token
-            ? grains.GetGrain<IClientTokenGrain>($"{request.UserId}:{token}").CreateOnceAsync(request)
-            : grains.GetGrain<IDeviceGrain>(request.DeviceId).CreateCommandAsync(request);
+    /// <summary>
+    /// Creates an execution exactly once: with a client token through its grain; without one, under an
+    /// id fixed before the first attempt, so a repeat finds what the first attempt stored.
+    /// </summary>
+    public async Task<CommandRecord> CreateAsync(CreateCommandRequest request)
+    {
+        if (request.ClientToken is { Length: > 0 } token)
+        {
+            return await retry.RunAsync(() => grains.GetGrain<IClientTokenGrain>($"{request.UserId}:{token}").CreateOnceAsync(request));
+        }
+        var id = await ids.NextAsync();
+        return await retry.RunAsync(() => grains.GetGrain<IDeviceGrain>(request.DeviceId).CreateCommandAsync(request, id));
+    }
 
-    public Task<CommandRecord?> GetAsync(long id) => grains.GetGrain<ICommandGrain>(id).GetAsync();
+    public Task<CommandRecord?> GetAsync(long id) => retry.RunAsync(() => grains.GetGrain<ICommandGrain>(id).GetAsync());
 
-    public Task<CommandRecord> UpdateAsync(long id, CommandUpdate update) => grains.GetGrain<ICommandGrain>(id).UpdateAsync(update);
+    /// <summary>A repeat of an update that already made the command final returns the stored record instead of a conflict.</summary>
+    public Task<CommandRecord> UpdateAsync(long id, CommandUpdate update) =>
+        retry.RunAsync(attempt => RepeatSafeAsync(id, attempt, grain => grain.UpdateAsync(update),
+            stored => update.Status is { } status && stored.DeviceStatus == status && stored.ResultJson == (update.ResultJson ?? stored.ResultJson)));
 
-    public Task<CommandRecord> CancelAsync(long id, string source) => grains.GetGrain<ICommandGrain>(id).CancelAsync(source);
+    public Task<CommandRecord> CancelAsync(long id, string source) =>
+        retry.RunAsync(attempt => RepeatSafeAsync(id, attempt, grain => grain.CancelAsync(source), stored => stored.Status == CommandStatus.Canceled));
 
-    public Task<CommandPage> ListAsync(CommandQuery query) => grains.GetGrain<IFleetQueryGrain>(0).ListCommandsAsync(query);
+    public Task<CommandPage> ListAsync(CommandQuery query) => retry.RunAsync(() => grains.GetGrain<IFleetQueryGrain>(0).ListCommandsAsync(query));
 
-    public Task<DeviceRecord?> GetDeviceAsync(string deviceId) => grains.GetGrain<IDeviceGrain>(deviceId).GetAsync();
+    public Task<DeviceRecord?> GetDeviceAsync(string deviceId) => retry.RunAsync(() => grains.GetGrain<IDeviceGrain>(deviceId).GetAsync());
+
+    private async Task<CommandRecord> RepeatSafeAsync(long id, int attempt, Func<ICommandGrain, Task<CommandRecord>> change, Func<CommandRecord, bool> alreadyApplied)
+    {
+        var grain = grains.GetGrain<ICommandGrain>(id);
+        try
+        {
+            return await change(grain);
+        }
+        catch (CommandFinalException) when (attempt > 1)
+        {
+            // The earlier attempt may have been applied before its silo died: then this is its answer.
+            var stored = await grain.GetAsync();
+            if (stored is not null && alreadyApplied(stored))
+            {
+                return stored;
+            }
+            throw;
+        }
+    }
 
     /// <summary>
     /// Returns once the execution is final or <paramref name="timeout"/> passes, whichever is
@@ -54,7 +85,7 @@ public sealed class CommandService(IGrainFactory grains)
         }
         finally
         {
-            grains.DeleteObjectReference(reference);
+            grains.DeleteObjectReference<ICommandObserver>(reference);
             _ = grain.UnsubscribeAsync(reference);
         }
     }

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using CommandGrid.Gateway.Commands;
 using CommandGrid.Grains.Interfaces;
-using CommandGrid.Runtime;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -26,7 +25,7 @@ internal sealed class RestExceptionFilter(ILogger<RestExceptionFilter> logger) :
                 CommandValidationException => (400, e.Message),
                 DeviceNotFoundException or CommandNotFoundException => (404, e.Message),
                 CommandFinalException or ClientTokenConflictException or InvalidStatusTransitionException => (409, e.Message),
-                GrainCallTimeoutException => (503, "The grid did not answer in time; retry (with the same clientToken to stay idempotent)."),
+                _ when GridRetry.IsUnavailable(e) => (503, "The grid did not answer in time; retry (with the same clientToken to stay idempotent)."),
                 _ => (500, "Internal error"),
             };
             if (status >= 500)

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CommandGrid.Gateway.Commands;
 using CommandGrid.Grains.Interfaces;
-using CommandGrid.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace CommandGrid.Gateway.WebSockets;
@@ -87,7 +86,7 @@ internal sealed class MessageDispatcher
         CommandValidationException => (400, e.Message),
         DeviceNotFoundException or CommandNotFoundException => (404, e.Message),
         CommandFinalException or InvalidStatusTransitionException or ClientTokenConflictException => (409, e.Message),
-        GrainCallTimeoutException => (500, "The grid did not answer in time; retry"),
+        _ when GridRetry.IsUnavailable(e) => (500, "The grid did not answer in time; retry"),
         _ => (500, "Internal server error"),
     };
 }

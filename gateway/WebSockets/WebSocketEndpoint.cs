@@ -1,6 +1,5 @@
 using CommandGrid.Gateway.Auth;
 using CommandGrid.Gateway.Commands;
-using CommandGrid.Runtime;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -3,7 +3,6 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using CommandGrid.Gateway.Auth;
 using CommandGrid.Gateway.WebSockets.Subscriptions;
-using CommandGrid.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace CommandGrid.Gateway.WebSockets;

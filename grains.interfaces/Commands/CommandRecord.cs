@@ -8,6 +8,7 @@ namespace CommandGrid.Grains.Interfaces;
 /// </summary>
 /// <param name="Status">The normalised status, or the device's own final word when it maps to none.</param>
 /// <param name="DeviceStatus">The status string exactly as the device (or creator) gave it, if any.</param>
+[GenerateSerializer, Immutable, Alias("cg.CommandRecord")]
 public sealed record CommandRecord(
     long Id,
     string DeviceId,
@@ -33,7 +34,9 @@ public sealed record CommandRecord(
 }
 
 /// <summary>One step of an execution's history.</summary>
+[GenerateSerializer, Immutable, Alias("cg.StatusChange")]
 public sealed record StatusChange(string Status, string? DeviceStatus, DateTimeOffset At, string Source);
 
 /// <summary>Why a device reported what it did (Fleets / AWS IoT statusReason).</summary>
+[GenerateSerializer, Immutable, Alias("cg.StatusReason")]
 public sealed record StatusReason(string ReasonCode, string? ReasonDescription);

@@ -5,6 +5,7 @@ namespace CommandGrid.Grains.Interfaces;
 /// errors and again by the grains for the rules they own.
 /// </summary>
 /// <param name="Fingerprint">A digest of the request body, compared when a client token is reused.</param>
+[GenerateSerializer, Immutable, Alias("cg.CreateCommandRequest")]
 public sealed record CreateCommandRequest(
     string DeviceId,
     string Command,

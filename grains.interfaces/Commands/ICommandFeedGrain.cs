@@ -1,12 +1,10 @@
-using CommandGrid.Runtime;
-
 namespace CommandGrid.Grains.Interfaces;
 
 /// <summary>
 /// Fans command events out to subscribers of a wider scope than one device. Keys:
 /// <c>network:{id}</c>, <c>devicetype:{id}</c>, and <c>all</c>.
 /// </summary>
-[GrainType("commandfeed")]
+[Alias("cg.ICommandFeedGrain")]
 public interface ICommandFeedGrain : IGrainWithStringKey
 {
     Task SubscribeAsync(ICommandFeedObserver observer);
@@ -26,15 +24,20 @@ public static class CommandFeeds
     public static string DeviceType(long id) => $"devicetype:{id}";
 }
 
+[GenerateSerializer, Alias("cg.CommandEventKind")]
 public enum CommandEventKind
 {
     Inserted,
     Updated,
 }
 
+[GenerateSerializer, Immutable, Alias("cg.CommandEvent")]
 public sealed record CommandEvent(CommandEventKind Kind, CommandRecord Command);
 
+[Alias("cg.ICommandFeedObserver")]
 public interface ICommandFeedObserver : IGrainObserver
 {
+    // One-way: a grain never waits on a gateway connection, and a dead one costs it nothing.
+    [OneWay]
     Task OnCommandEvent(CommandEvent commandEvent);
 }

@@ -1,9 +1,7 @@
-using CommandGrid.Runtime;
-
 namespace CommandGrid.Grains.Interfaces;
 
 /// <summary>One command execution, keyed by its id. Its TTL is a durable reminder.</summary>
-[GrainType("command")]
+[Alias("cg.ICommandGrain")]
 public interface ICommandGrain : IGrainWithIntegerKey
 {
     /// <summary>Stores the execution (durably) and starts its TTL; a second call with the same id returns what is stored.</summary>
@@ -21,6 +19,9 @@ public interface ICommandGrain : IGrainWithIntegerKey
     /// <exception cref="CommandFinalException">The execution is final.</exception>
     Task<CommandRecord> CancelAsync(string source);
 
+    /// <summary>TIMED_OUT if the execution is not final and its TTL has passed; otherwise nothing. Safe to call any number of times.</summary>
+    Task<CommandRecord?> ExpireIfDueAsync();
+
     /// <summary>Subscribes or renews; subscriptions expire unless renewed.</summary>
     Task SubscribeAsync(ICommandObserver observer);
 
@@ -28,10 +29,14 @@ public interface ICommandGrain : IGrainWithIntegerKey
 }
 
 /// <summary>A new execution as the device grain hands it to its command grain.</summary>
+[GenerateSerializer, Immutable, Alias("cg.NewCommand")]
 public sealed record NewCommand(CreateCommandRequest Request, long Id, long? NetworkId, long? DeviceTypeId);
 
 /// <summary>Told of every change of one execution.</summary>
+[Alias("cg.ICommandObserver")]
 public interface ICommandObserver : IGrainObserver
 {
+    // One-way: a grain never waits on a gateway connection, and a dead one costs it nothing.
+    [OneWay]
     Task CommandChanged(CommandRecord command);
 }

@@ -1,12 +1,10 @@
-using CommandGrid.Runtime;
-
 namespace CommandGrid.Grains.Interfaces;
 
 /// <summary>
 /// One device: its record, its live connections, and the commands not yet delivered to it.
 /// Every command for the device is created through it.
 /// </summary>
-[GrainType("device")]
+[Alias("cg.IDeviceGrain")]
 public interface IDeviceGrain : IGrainWithStringKey
 {
     Task<DeviceRecord?> GetAsync();
@@ -41,12 +39,17 @@ public interface IDeviceGrain : IGrainWithStringKey
 
 /// <param name="Delivers">The connection is the device itself: what it is sent counts as delivered once confirmed.</param>
 /// <param name="WantsUpdates">Also push every change of the device's commands (DeviceHive returnUpdatedCommands).</param>
+[GenerateSerializer, Immutable, Alias("cg.DeviceConnectionOptions")]
 public sealed record DeviceConnectionOptions(bool Delivers, bool WantsUpdates);
 
 /// <summary>A gateway connection listening to one device.</summary>
+[Alias("cg.IDeviceConnection")]
 public interface IDeviceConnection : IGrainObserver
 {
+    // One-way: a grain never waits on a gateway connection, and a dead one costs it nothing.
+    [OneWay]
     Task CommandAvailable(CommandRecord command);
 
+    [OneWay]
     Task CommandUpdated(CommandRecord command);
 }

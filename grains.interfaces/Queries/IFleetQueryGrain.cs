@@ -1,12 +1,10 @@
-using CommandGrid.Runtime;
-
 namespace CommandGrid.Grains.Interfaces;
 
 /// <summary>
 /// Lists and filters executions and devices with queries on their indexed tables.
 /// Reentrant: queries do not wait on each other. Use key 0.
 /// </summary>
-[GrainType("fleetquery")]
+[Alias("cg.IFleetQueryGrain")]
 public interface IFleetQueryGrain : IGrainWithIntegerKey
 {
     Task<CommandPage> ListCommandsAsync(CommandQuery query);
@@ -17,6 +15,7 @@ public interface IFleetQueryGrain : IGrainWithIntegerKey
 /// <param name="Cursor">Opaque, from a previous page's NextCursor.</param>
 /// <param name="From">Only executions whose timestamp is at or after this.</param>
 /// <param name="To">Only executions whose timestamp is before this.</param>
+[GenerateSerializer, Immutable, Alias("cg.CommandQuery")]
 public sealed record CommandQuery(
     string? DeviceId = null,
     string? Command = null,
@@ -27,8 +26,11 @@ public sealed record CommandQuery(
     string? Cursor = null,
     int Limit = 20);
 
+[GenerateSerializer, Immutable, Alias("cg.CommandPage")]
 public sealed record CommandPage(IReadOnlyList<CommandRecord> Items, string? NextCursor);
 
+[GenerateSerializer, Immutable, Alias("cg.DeviceQuery")]
 public sealed record DeviceQuery(string? Name = null, string? NamePrefix = null, long? NetworkId = null, string? Cursor = null, int Limit = 20);
 
+[GenerateSerializer, Immutable, Alias("cg.DevicePage")]
 public sealed record DevicePage(IReadOnlyList<DeviceRecord> Items, string? NextCursor);

@@ -1,12 +1,15 @@
 using CommandGrid.Grains.Interfaces;
-using CommandGrid.Runtime;
 
 namespace CommandGrid.Grains.Commands;
 
 /// <summary>The execution a client token stands for, and a digest of the request that created it.</summary>
+[GenerateSerializer, Alias("cg.ClientTokenState")]
 public sealed class ClientTokenState
 {
+    [Id(0)]
     public long ExecutionId { get; set; }
+
+    [Id(1)]
     public string? Fingerprint { get; set; }
 }
 
@@ -14,6 +17,7 @@ public sealed class ClientTokenState
 /// Idempotent creation: the token is bound to an id durably before the command is created,
 /// so a retry after any failure reaches the same execution instead of a second one.
 /// </summary>
+[GrainType("clienttoken")]
 public sealed class ClientTokenGrain(
     [PersistentState("clienttoken")] IPersistentState<ClientTokenState> state,
     CommandIdGenerator ids) : Grain, IClientTokenGrain

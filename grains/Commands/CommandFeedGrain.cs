@@ -1,21 +1,21 @@
 using CommandGrid.Grains.Interfaces;
-using CommandGrid.Runtime;
-using CommandGrid.Runtime.Observers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Utilities;
 
 namespace CommandGrid.Grains.Commands;
 
 /// <summary>Fans command events of a network, a device type or the whole fleet out to subscribed connections.</summary>
+[GrainType("commandfeed")]
 public sealed class CommandFeedGrain(IOptions<GridOptions> options, TimeProvider clock, ILogger<CommandFeedGrain> logger)
     : Grain, ICommandFeedGrain
 {
     private readonly ObserverManager<ICommandFeedObserver> _observers =
-        new(TimeSpan.FromSeconds(options.Value.ObserverExpirySeconds), logger, clock);
+        new(TimeSpan.FromSeconds(options.Value.ObserverExpirySeconds), logger) { GetDateTime = () => clock.GetUtcNow().UtcDateTime };
 
     public Task SubscribeAsync(ICommandFeedObserver observer)
     {
-        _observers.Subscribe(observer);
+        _observers.Subscribe(observer, observer);
         return Task.CompletedTask;
     }
 
@@ -25,9 +25,5 @@ public sealed class CommandFeedGrain(IOptions<GridOptions> options, TimeProvider
         return Task.CompletedTask;
     }
 
-    public Task PublishAsync(CommandEvent commandEvent)
-    {
-        _observers.Notify(o => _ = o.OnCommandEvent(commandEvent));
-        return Task.CompletedTask;
-    }
+    public Task PublishAsync(CommandEvent commandEvent) => _observers.Notify(o => o.OnCommandEvent(commandEvent));
 }

@@ -1,17 +1,18 @@
 using CommandGrid.Grains.Interfaces;
-using CommandGrid.Runtime;
-using CommandGrid.Runtime.Observers;
-using CommandGrid.Runtime.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Utilities;
 
 namespace CommandGrid.Grains.Commands;
 
 /// <summary>
 /// One execution: PENDING → SENT → progress → one final status, never changing after that.
-/// The TTL is a durable one-shot reminder at timestamp + lifetime.
+/// The TTL is a durable reminder due at timestamp + lifetime. It is registered before the
+/// state is written, so a crash between the two leaves a reminder without a command (its tick
+/// finds nothing and removes it), never a command without its TTL.
 /// </summary>
-public sealed class CommandGrain : Grain, ICommandGrain, IRemindable
+[GrainType("command")]
+public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
 {
     internal const string TtlReminder = "ttl";
 
@@ -20,6 +21,7 @@ public sealed class CommandGrain : Grain, ICommandGrain, IRemindable
     private readonly TimeProvider _clock;
     private readonly ILogger<CommandGrain> _logger;
     private readonly ObserverManager<ICommandObserver> _observers;
+    private IGrainReminder? _ttl;
 
     public CommandGrain(
         [PersistentState("command")] IPersistentState<CommandState> state,
@@ -31,7 +33,10 @@ public sealed class CommandGrain : Grain, ICommandGrain, IRemindable
         _options = options.Value;
         _clock = clock;
         _logger = logger;
-        _observers = new ObserverManager<ICommandObserver>(TimeSpan.FromSeconds(_options.ObserverExpirySeconds), logger, clock);
+        _observers = new ObserverManager<ICommandObserver>(TimeSpan.FromSeconds(_options.ObserverExpirySeconds), logger)
+        {
+            GetDateTime = () => clock.GetUtcNow().UtcDateTime,
+        };
     }
 
     private CommandState State => _state.State;
@@ -50,6 +55,8 @@ public sealed class CommandGrain : Grain, ICommandGrain, IRemindable
         }
         var now = _clock.GetUtcNow();
         var timestamp = request.Timestamp ?? now;
+        var expiresAt = timestamp.AddSeconds(lifetime);
+        _ttl = await this.RegisterOrUpdateReminder(TtlReminder, Max(expiresAt - now, TimeSpan.Zero), TimeSpan.FromSeconds(_options.TtlReminderPeriodSeconds));
         _state.State = new CommandState
         {
             Id = command.Id,
@@ -60,6 +67,7 @@ public sealed class CommandGrain : Grain, ICommandGrain, IRemindable
             CreatedAtMs = now.ToUnixTimeMilliseconds(),
             LastUpdatedMs = now.ToUnixTimeMilliseconds(),
             Lifetime = lifetime,
+            ExpiresAtMs = expiresAt.ToUnixTimeMilliseconds(),
             Status = CommandStatus.Pending,
             DeviceStatus = request.Status,
             ResultJson = request.ResultJson,
@@ -69,13 +77,10 @@ public sealed class CommandGrain : Grain, ICommandGrain, IRemindable
             ClientToken = request.ClientToken,
             History = [new StatusChange(CommandStatus.Pending, request.Status, now, "create")],
         };
-        // The state and its TTL reminder are written side by side, so group commit can put both in one transaction.
-        await Task.WhenAll(
-            WriteAsync(),
-            RegisterOrUpdateReminder(TtlReminder, timestamp.AddSeconds(lifetime) - now, TimeSpan.Zero));
+        await WriteAsync();
         var record = State.ToRecord();
         PublishToFeeds(new CommandEvent(CommandEventKind.Inserted, record));
-        _logger.LogInformation("Command {CommandId} {Command} for {DeviceId} created, lifetime {Lifetime}s", record.Id, record.Command, record.DeviceId, lifetime);
+        LogCreated(_logger, record.Id, record.Command, record.DeviceId, lifetime);
         return record;
     }
 
@@ -117,9 +122,22 @@ public sealed class CommandGrain : Grain, ICommandGrain, IRemindable
         return State.ToRecord();
     }
 
+    public async Task<CommandRecord?> ExpireIfDueAsync()
+    {
+        if (!_state.RecordExists)
+        {
+            return null;
+        }
+        if (!CommandStatus.IsFinal(State.Status) && _clock.GetUtcNow().ToUnixTimeMilliseconds() >= State.ExpiresAtMs)
+        {
+            await ChangeAsync(CommandStatus.TimedOut, null, State.ResultJson, null, "ttl");
+        }
+        return State.ToRecord();
+    }
+
     public Task SubscribeAsync(ICommandObserver observer)
     {
-        _observers.Subscribe(observer);
+        _observers.Subscribe(observer, observer);
         return Task.CompletedTask;
     }
 
@@ -131,12 +149,23 @@ public sealed class CommandGrain : Grain, ICommandGrain, IRemindable
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName != TtlReminder || !_state.RecordExists || CommandStatus.IsFinal(State.Status))
+        if (reminderName != TtlReminder)
         {
             return;
         }
-        _logger.LogInformation("Command {CommandId} timed out (due {DueAt:O}, fired {FiredAt:O})", State.Id, status.DueAt, status.FiredAt);
-        await ChangeAsync(CommandStatus.TimedOut, null, State.ResultJson, null, "ttl");
+        // Ticks repeat every period until the command is final, so one missed or early tick costs at most a period.
+        if (_state.RecordExists && !CommandStatus.IsFinal(State.Status))
+        {
+            if (_clock.GetUtcNow().ToUnixTimeMilliseconds() < State.ExpiresAtMs)
+            {
+                return;
+            }
+            LogTimedOut(_logger, State.Id, DateTimeOffset.FromUnixTimeMilliseconds(State.ExpiresAtMs), status.CurrentTickTime);
+            await ChangeAsync(CommandStatus.TimedOut, null, State.ResultJson, null, "ttl");
+            return;
+        }
+        // Final (or never stored: the grid died between the reminder and the state): the reminder has no more work.
+        await ForgetTtlAsync();
     }
 
     private async Task ChangeAsync(string status, string? deviceStatus, string? resultJson, StatusReason? reason, string source)
@@ -154,13 +183,31 @@ public sealed class CommandGrain : Grain, ICommandGrain, IRemindable
         }
         await WriteAsync();
         var record = State.ToRecord();
-        if (record.IsFinal && source != "ttl")
-        {
-            await UnregisterReminder(TtlReminder);
-        }
-        _observers.Notify(o => _ = o.CommandChanged(record));
+        await _observers.Notify(o => o.CommandChanged(record));
         _ = GrainFactory.GetGrain<IDeviceGrain>(record.DeviceId).CommandChangedAsync(record);
         PublishToFeeds(new CommandEvent(CommandEventKind.Updated, record));
+        if (record.IsFinal)
+        {
+            // The answer does not wait for this: a reminder left behind only ticks once more and removes itself.
+            _ = ForgetTtlAsync();
+        }
+    }
+
+    private async Task ForgetTtlAsync()
+    {
+        try
+        {
+            var reminder = _ttl ?? await this.GetReminder(TtlReminder);
+            if (reminder is not null)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+            _ttl = null;
+        }
+        catch (Exception e)
+        {
+            LogReminderNotRemoved(_logger, this.GetPrimaryKeyLong(), e);
+        }
     }
 
     private async Task WriteAsync()
@@ -195,7 +242,7 @@ public sealed class CommandGrain : Grain, ICommandGrain, IRemindable
     {
         if (!_state.RecordExists)
         {
-            throw new CommandNotFoundException($"Command with id = {GetPrimaryKeyLong()} not found");
+            throw new CommandNotFoundException($"Command with id = {this.GetPrimaryKeyLong()} not found");
         }
     }
 
@@ -206,4 +253,15 @@ public sealed class CommandGrain : Grain, ICommandGrain, IRemindable
             throw new CommandFinalException($"Command with id = {State.Id} is already {State.Status} and cannot change");
         }
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Command {CommandId} {Command} for {DeviceId} created, lifetime {Lifetime}s")]
+    private static partial void LogCreated(ILogger logger, long commandId, string command, string deviceId, int lifetime);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Command {CommandId} timed out (due {DueAt:O}, tick {TickAt:O})")]
+    private static partial void LogTimedOut(ILogger logger, long commandId, DateTimeOffset dueAt, DateTime tickAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The TTL reminder of command {CommandId} was not removed; its next tick removes it")]
+    private static partial void LogReminderNotRemoved(ILogger logger, long commandId, Exception error);
 }

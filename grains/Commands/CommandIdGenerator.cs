@@ -1,4 +1,4 @@
-using CommandGrid.Runtime.Storage;
+using CommandGrid.Storage;
 
 namespace CommandGrid.Grains.Commands;
 
@@ -8,9 +8,9 @@ namespace CommandGrid.Grains.Commands;
 /// </summary>
 public sealed class CommandIdGenerator(ISequenceStore sequences)
 {
-    private const string Sequence = "command_id";
+    internal const string Sequence = "command_id";
     private const int BlockSize = 1000;
-    private const long MaxSafeInteger = (1L << 53) - 1;
+    internal const long MaxSafeInteger = (1L << 53) - 1;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private long _next;

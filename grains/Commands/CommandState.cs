@@ -6,24 +6,45 @@ namespace CommandGrid.Grains.Commands;
 /// The stored form of an execution. Flat, because the indexed columns of the commands
 /// table are read from its top-level properties.
 /// </summary>
+[GenerateSerializer, Alias("cg.CommandState")]
 public sealed class CommandState
 {
+    [Id(0)]
     public long Id { get; set; }
+    [Id(1)]
     public string DeviceId { get; set; } = "";
+    [Id(2)]
     public string Command { get; set; } = "";
+    [Id(3)]
     public string? ParametersJson { get; set; }
+    [Id(4)]
     public long TimestampMs { get; set; }
+    [Id(5)]
     public long CreatedAtMs { get; set; }
+    [Id(6)]
     public long LastUpdatedMs { get; set; }
+    [Id(7)]
     public int Lifetime { get; set; }
+    /// <summary>Timestamp + lifetime: the indexed column the overdue sweep reads.</summary>
+    [Id(18)]
+    public long ExpiresAtMs { get; set; }
+    [Id(8)]
     public string Status { get; set; } = CommandStatus.Pending;
+    [Id(9)]
     public string? DeviceStatus { get; set; }
+    [Id(10)]
     public string? ResultJson { get; set; }
+    [Id(11)]
     public long UserId { get; set; }
+    [Id(12)]
     public long? NetworkId { get; set; }
+    [Id(13)]
     public long? DeviceTypeId { get; set; }
+    [Id(14)]
     public string? ClientToken { get; set; }
+    [Id(15)]
     public StatusReason? StatusReason { get; set; }
+    [Id(16)]
     public List<StatusChange> History { get; set; } = [];
 
     public CommandRecord ToRecord() => new(

@@ -1,10 +1,10 @@
 using CommandGrid.Grains.Commands;
 using CommandGrid.Grains.Interfaces;
-using CommandGrid.Runtime;
-using CommandGrid.Runtime.Observers;
-using CommandGrid.Runtime.Storage;
+using System.Text.Json;
+using CommandGrid.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Utilities;
 
 namespace CommandGrid.Grains.Devices;
 
@@ -13,6 +13,7 @@ namespace CommandGrid.Grains.Devices;
 /// rebuilt on activation from the commands table (status PENDING), so the queue can never
 /// disagree with what is stored.
 /// </summary>
+[GrainType("device")]
 public sealed class DeviceGrain : Grain, IDeviceGrain
 {
     private readonly IPersistentState<DeviceState> _state;
@@ -21,6 +22,8 @@ public sealed class DeviceGrain : Grain, IDeviceGrain
     private readonly TimeProvider _clock;
     private readonly ILogger<DeviceGrain> _logger;
     private readonly ObserverManager<IDeviceConnection> _connections;
+    // The connections that also asked for every change (DeviceHive returnUpdatedCommands).
+    private readonly ObserverManager<IDeviceConnection> _updateWatchers;
     private readonly List<long> _pending = [];
 
     public DeviceGrain(
@@ -36,7 +39,9 @@ public sealed class DeviceGrain : Grain, IDeviceGrain
         _ids = ids;
         _clock = clock;
         _logger = logger;
-        _connections = new ObserverManager<IDeviceConnection>(TimeSpan.FromSeconds(options.Value.ObserverExpirySeconds), logger, clock);
+        var expiry = TimeSpan.FromSeconds(options.Value.ObserverExpirySeconds);
+        _connections = new ObserverManager<IDeviceConnection>(expiry, logger) { GetDateTime = () => clock.GetUtcNow().UtcDateTime };
+        _updateWatchers = new ObserverManager<IDeviceConnection>(expiry, logger) { GetDateTime = () => clock.GetUtcNow().UtcDateTime };
     }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -46,10 +51,10 @@ public sealed class DeviceGrain : Grain, IDeviceGrain
         {
             var rows = await _query.QueryAsync(new IndexQuery(
                 GridTables.Commands,
-                [new ColumnFilter("device_id", FilterOperator.Equal, GetPrimaryKeyString()),
+                [new ColumnFilter("device_id", FilterOperator.Equal, this.GetPrimaryKeyString()),
                  new ColumnFilter("status", FilterOperator.Equal, CommandStatus.Pending)],
                 "created_at", Descending: false, after, Limit: 500), cancellationToken);
-            _pending.AddRange(rows.Select(r => long.Parse(r.Key, System.Globalization.CultureInfo.InvariantCulture)));
+            _pending.AddRange(rows.Select(r => JsonSerializer.Deserialize<CommandState>(r.Payload, StateJson.Options)!.Id));
             if (rows.Count < 500)
             {
                 break;
@@ -66,8 +71,8 @@ public sealed class DeviceGrain : Grain, IDeviceGrain
         var state = _state.State;
         if (!_state.RecordExists)
         {
-            state.Id = GetPrimaryKeyString();
-            state.Name = GetPrimaryKeyString();
+            state.Id = this.GetPrimaryKeyString();
+            state.Name = this.GetPrimaryKeyString();
             state.CreatedAtMs = now;
         }
         state.Name = registration.Name ?? state.Name;
@@ -95,11 +100,11 @@ public sealed class DeviceGrain : Grain, IDeviceGrain
     {
         if (!_state.RecordExists)
         {
-            throw new DeviceNotFoundException($"Device with such deviceId = {GetPrimaryKeyString()} not found");
+            throw new DeviceNotFoundException($"Device with such deviceId = {this.GetPrimaryKeyString()} not found");
         }
         if (_state.State.IsBlocked)
         {
-            throw new CommandValidationException($"Device {GetPrimaryKeyString()} is blocked");
+            throw new CommandValidationException($"Device {this.GetPrimaryKeyString()} is blocked");
         }
         var id = commandId ?? await _ids.NextAsync();
         var command = await GrainFactory.GetGrain<ICommandGrain>(id)
@@ -108,14 +113,22 @@ public sealed class DeviceGrain : Grain, IDeviceGrain
         {
             _pending.Add(command.Id);
         }
-        _connections.Notify(c => _ = c.CommandAvailable(command));
+        await _connections.Notify(c => c.CommandAvailable(command));
         return command;
     }
 
     public async Task ConnectAsync(IDeviceConnection connection, DeviceConnectionOptions options)
     {
-        var isNew = !_connections.IsSubscribed(connection);
-        _connections.Subscribe(connection, options);
+        var isNew = !_connections.Observers.ContainsKey(connection);
+        _connections.Subscribe(connection, connection);
+        if (options.WantsUpdates)
+        {
+            _updateWatchers.Subscribe(connection, connection);
+        }
+        else
+        {
+            _updateWatchers.Unsubscribe(connection);
+        }
         if (!isNew || !options.Delivers)
         {
             return;
@@ -128,14 +141,15 @@ public sealed class DeviceGrain : Grain, IDeviceGrain
                 _pending.Remove(id);
                 continue;
             }
-            _ = connection.CommandAvailable(command);
+            await connection.CommandAvailable(command);
         }
-        _logger.LogInformation("Device {DeviceId} connected; {Pending} pending commands sent", GetPrimaryKeyString(), _pending.Count);
+        _logger.LogInformation("Device {DeviceId} connected; {Pending} pending commands sent", this.GetPrimaryKeyString(), _pending.Count);
     }
 
     public Task DisconnectAsync(IDeviceConnection connection)
     {
         _connections.Unsubscribe(connection);
+        _updateWatchers.Unsubscribe(connection);
         return Task.CompletedTask;
     }
 
@@ -152,8 +166,7 @@ public sealed class DeviceGrain : Grain, IDeviceGrain
         {
             _pending.Remove(command.Id);
         }
-        _connections.Notify(c => _ = c.CommandUpdated(command), (_, tag) => tag is DeviceConnectionOptions { WantsUpdates: true });
-        return Task.CompletedTask;
+        return _updateWatchers.Notify(c => c.CommandUpdated(command));
     }
 
     public Task<IReadOnlyList<long>> GetPendingAsync() => Task.FromResult<IReadOnlyList<long>>([.. _pending]);

@@ -3,15 +3,24 @@ using CommandGrid.Grains.Interfaces;
 namespace CommandGrid.Grains.Devices;
 
 /// <summary>The stored form of a device; flat so the devices table can index its properties.</summary>
+[GenerateSerializer, Alias("cg.DeviceState")]
 public sealed class DeviceState
 {
+    [Id(0)]
     public string Id { get; set; } = "";
+    [Id(1)]
     public string Name { get; set; } = "";
+    [Id(2)]
     public string? DataJson { get; set; }
+    [Id(3)]
     public long? NetworkId { get; set; }
+    [Id(4)]
     public long? DeviceTypeId { get; set; }
+    [Id(5)]
     public bool IsBlocked { get; set; }
+    [Id(6)]
     public long CreatedAtMs { get; set; }
+    [Id(7)]
     public long LastUpdatedMs { get; set; }
 
     public DeviceRecord ToRecord() => new(

@@ -2,13 +2,12 @@ using System.Text.Json;
 using CommandGrid.Grains.Commands;
 using CommandGrid.Grains.Devices;
 using CommandGrid.Grains.Interfaces;
-using CommandGrid.Runtime;
-using CommandGrid.Runtime.Storage;
+using CommandGrid.Storage;
 
 namespace CommandGrid.Grains.Queries;
 
-/// <summary>Answers list queries straight from the indexed tables; holds no state, so calls interleave.</summary>
-[Reentrant]
+/// <summary>Answers list queries straight from the indexed tables; holds no state, so it runs on the caller's silo and calls interleave.</summary>
+[GrainType("fleetquery"), StatelessWorker, Reentrant]
 public sealed class FleetQueryGrain(IIndexedStateQuery query) : Grain, IFleetQueryGrain
 {
     public const int MaxLimit = 1000;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using CommandGrid.Runtime.Storage;
+using CommandGrid.Storage;
 
 namespace CommandGrid.Grains.Queries;
 

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using CommandGrid.Gateway.Mqtt.Fleets;
 using CommandGrid.Gateway.Mqtt.Packets;
 using CommandGrid.Grains.Interfaces;
-using CommandGrid.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace CommandGrid.Gateway.Mqtt.Broker;
@@ -277,7 +276,7 @@ public sealed class MqttBrokerBridge : ICommandFeedObserver, IAsyncDisposable
             {
                 _logger.LogDebug(e, "Unsubscribing the broker bridge from the command feed failed; the subscription expires");
             }
-            _grains.DeleteObjectReference(_reference);
+            _grains.DeleteObjectReference<ICommandFeedObserver>(_reference);
         }
         await _client.DisposeAsync();
         _stopping.Dispose();

@@ -5,7 +5,6 @@ using CommandGrid.Gateway.Commands;
 using CommandGrid.Gateway.Mqtt.Packets;
 using CommandGrid.Gateway.Mqtt.Server;
 using CommandGrid.Grains.Interfaces;
-using CommandGrid.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

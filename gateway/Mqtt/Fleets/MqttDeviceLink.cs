@@ -1,7 +1,6 @@
 using CommandGrid.Gateway.Mqtt.Packets;
 using CommandGrid.Gateway.Mqtt.Server;
 using CommandGrid.Grains.Interfaces;
-using CommandGrid.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace CommandGrid.Gateway.Mqtt.Fleets;
@@ -95,7 +94,7 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _renewal.DisposeAsync();
-        _grains.DeleteObjectReference(_reference);
+        _grains.DeleteObjectReference<IDeviceConnection>(_reference);
         try
         {
             await Device.DisconnectAsync(_reference);

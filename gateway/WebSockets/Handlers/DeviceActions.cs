@@ -4,7 +4,6 @@ using System.Text.RegularExpressions;
 using CommandGrid.Gateway.Auth;
 using CommandGrid.Gateway.Commands;
 using CommandGrid.Grains.Interfaces;
-using CommandGrid.Runtime;
 
 namespace CommandGrid.Gateway.WebSockets.Handlers;
 

@@ -101,7 +101,7 @@ internal sealed class CreatorWatch(WsSession session, ILogger logger) : ICommand
         }
         finally
         {
-            session.Grains.DeleteObjectReference(reference);
+            session.Grains.DeleteObjectReference<ICommandObserver>(reference);
         }
     }
 

@@ -38,7 +38,7 @@ internal sealed class DeviceSubscription(long id, WsSession session, TokenPayloa
         }
         finally
         {
-            Session.Grains.DeleteObjectReference(reference);
+            Session.Grains.DeleteObjectReference<IDeviceConnection>(reference);
             _reference = null;
         }
     }

@@ -44,7 +44,7 @@ internal sealed class FeedSubscription(long id, WsSession session, TokenPayload 
         }
         finally
         {
-            Session.Grains.DeleteObjectReference(reference);
+            Session.Grains.DeleteObjectReference<ICommandFeedObserver>(reference);
             _reference = null;
         }
     }

@@ -1,0 +1,47 @@
+using System.Net;
+using CommandGrid.Gateway.Hosting;
+using Orleans.Configuration;
+
+namespace CommandGrid.Silo;
+
+/// <summary>
+/// How a silo finds the others: alone with localhost clustering (the one-node default), or
+/// with Orleans' ADO.NET clustering on the cluster's PostgreSQL (Cluster:Enabled=true).
+/// </summary>
+internal static class SiloClustering
+{
+    public static void Configure(WebApplicationBuilder builder, ISiloBuilder silo)
+    {
+        var config = builder.Configuration;
+        var cluster = config.GetSection("Cluster");
+        var clusterId = cluster["ClusterId"] ?? GridClusterDefaults.ClusterId;
+        var siloPort = cluster.GetValue("SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
+        if (!cluster.GetValue("Enabled", false))
+        {
+            // No gateway port: the doors on this Kestrel call the silo in-process.
+            silo.UseLocalhostClustering(siloPort, cluster.GetValue("GatewayPort", 0), serviceId: GridClusterDefaults.ServiceId, clusterId: clusterId);
+            return;
+        }
+        // A cluster shares one PostgreSQL: it holds the grains' state and the membership table.
+        if (!string.Equals(config["Storage:Provider"], "postgres", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException("Cluster:Enabled=true needs Storage:Provider=postgres (the cluster's shared store).");
+        }
+        var connectionString = config["Storage:ConnectionString"]!;
+        builder.Services.AddHostedService(_ => new ClusteringSchemaService(connectionString));
+        var advertised = IPAddress.Parse(cluster["AdvertisedHost"] ?? "127.0.0.1");
+        silo.ConfigureEndpoints(advertised, siloPort, cluster.GetValue("GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT), listenOnAnyHostAddress: false);
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = clusterId;
+            o.ServiceId = GridClusterDefaults.ServiceId;
+        });
+        silo.Configure<SiloOptions>(o => o.SiloName = cluster["MemberName"] ?? Environment.MachineName);
+        silo.UseAdoNetClustering(o =>
+        {
+            o.Invariant = GridClusterDefaults.PostgresInvariant;
+            o.ConnectionString = connectionString;
+        });
+        silo.Configure<ClusterMembershipOptions>(o => MembershipTimings.Apply(o, cluster.GetSection("Membership")));
+    }
+}

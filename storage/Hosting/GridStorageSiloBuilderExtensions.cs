@@ -1,0 +1,39 @@
+using CommandGrid.Storage.Orleans;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.Providers;
+using Orleans.Runtime;
+using Orleans.Runtime.Hosting;
+using Orleans.Storage;
+
+namespace CommandGrid.Storage.Hosting;
+
+public static class GridStorageSiloBuilderExtensions
+{
+    /// <summary>
+    /// One relational store (SQLite or PostgreSQL) as the silo's default grain storage and its
+    /// reminder table, plus the indexed-state query and the id sequences the grains use.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid (unknown provider, unsafe table or column name...).</exception>
+    public static ISiloBuilder AddRelationalGridStorage(this ISiloBuilder builder, Action<RelationalStorageOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var options = new RelationalStorageOptions();
+        configure(options);
+        // Bad names fail here, at configuration time, not at the first write.
+        options.Validate();
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(sp => new RelationalStore(options, sp.GetService<ILoggerFactory>()));
+        services.AddSingleton<IIndexedStateQuery>(sp => sp.GetRequiredService<RelationalStore>());
+        services.AddSingleton<ISequenceStore>(sp => sp.GetRequiredService<RelationalStore>());
+        services.AddSingleton(sp => sp.GetRequiredService<RelationalStore>().Statistics);
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new RelationalStoreLifecycle(sp.GetRequiredService<RelationalStore>()));
+        services.AddGrainStorage(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME,
+            (sp, _) => new RelationalGrainStorage(sp.GetRequiredService<RelationalStore>()));
+        services.AddSingleton<IReminderTable>(sp => new OrleansReminderTable(sp.GetRequiredService<RelationalStore>()));
+        builder.AddReminders();
+        return builder;
+    }
+}

@@ -1,0 +1,88 @@
+using System.Text;
+
+namespace CommandGrid.Storage;
+
+/// <summary>
+/// Turns an <see cref="IndexQuery"/> into one SELECT. The order is (column, grain_key)
+/// with NULLs counted as the smallest value in both dialects, and the cursor is expanded
+/// into plain comparisons instead of a row-value comparison so it means the same on both.
+/// </summary>
+internal static class IndexQuerySql
+{
+    public const int MaxLimit = 10_000;
+
+    public static SqlStatement Build(IndexedStateTable table, IndexQuery query)
+    {
+        if (query.Limit is < 1 or > MaxLimit)
+        {
+            throw new ArgumentException($"The query limit must be between 1 and {MaxLimit}, not {query.Limit}.");
+        }
+        var parameters = new List<SqlParameterValue>();
+        var where = new List<string>();
+        foreach (var filter in query.Filters)
+        {
+            var column = table.ResolveColumn(filter.Column);
+            var name = $"@f{parameters.Count}";
+            parameters.Add(Parameter(name, filter.Value, column, filter.Column));
+            var op = filter.Operator switch
+            {
+                FilterOperator.Equal => "=",
+                FilterOperator.GreaterOrEqual => ">=",
+                FilterOperator.Less => "<",
+                _ => throw new ArgumentException($"Unknown filter operator {filter.Operator}."),
+            };
+            where.Add($"{filter.Column} {op} {name}");
+        }
+
+        var orderColumn = table.ResolveColumn(query.OrderColumn);
+        var order = query.OrderColumn;
+        var byKeyOnly = orderColumn is null;
+        if (query.After is { } after)
+        {
+            parameters.Add(SqlStatement.Text("@after_key", after.Key));
+            var greater = query.Descending ? "<" : ">";
+            if (byKeyOnly)
+            {
+                where.Add($"grain_key {greater} @after_key");
+            }
+            else if (after.OrderValue is null or DBNull)
+            {
+                where.Add(query.Descending
+                    ? $"({order} IS NULL AND grain_key < @after_key)"
+                    : $"({order} IS NOT NULL OR grain_key > @after_key)");
+            }
+            else
+            {
+                parameters.Add(Parameter("@after_value", after.OrderValue, orderColumn, order));
+                var nulls = query.Descending ? $" OR {order} IS NULL" : "";
+                where.Add($"({order} {greater} @after_value OR ({order} = @after_value AND grain_key {greater} @after_key){nulls})");
+            }
+        }
+
+        var direction = query.Descending ? "DESC" : "ASC";
+        var sql = new StringBuilder($"SELECT grain_key, version, payload, {order} FROM {table.Name}");
+        if (where.Count > 0)
+        {
+            sql.Append(" WHERE ").AppendJoin(" AND ", where);
+        }
+        sql.Append(" ORDER BY ");
+        if (!byKeyOnly)
+        {
+            sql.Append($"{order} {direction} NULLS {(query.Descending ? "LAST" : "FIRST")}, ");
+        }
+        sql.Append($"grain_key {direction} LIMIT @limit");
+        parameters.Add(SqlStatement.Int64("@limit", query.Limit));
+        return new SqlStatement(sql.ToString(), parameters);
+    }
+
+    private static SqlParameterValue Parameter(string name, object? value, IndexedColumn? column, string columnName)
+    {
+        if (value is null or DBNull)
+        {
+            throw new ArgumentException($"A filter or cursor on '{columnName}' needs a value; NULL compares with nothing.");
+        }
+        return column is null
+            ? SqlStatement.Text(name, PayloadColumns.ToColumnValue(value, IndexedColumnKind.Text, columnName).ToString())
+            : new SqlParameterValue(name, PayloadColumns.ToColumnValue(value, column.Kind, columnName), IndexedStateTable.DbTypeOf(column.Kind));
+    }
+}

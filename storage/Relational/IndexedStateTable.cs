@@ -1,0 +1,87 @@
+using System.Data;
+
+namespace CommandGrid.Storage;
+
+/// <summary>
+/// The table of one <see cref="IndexedTableSpec"/>: one row per grain key, with the spec's
+/// columns refreshed from the payload on every write.
+/// </summary>
+internal sealed class IndexedStateTable : IStateTable
+{
+    public const string KeyColumn = "grain_key";
+
+    private readonly string _insert;
+    private readonly string _update;
+    private readonly Dictionary<string, IndexedColumn> _columns;
+
+    public IndexedStateTable(IndexedTableSpec spec)
+    {
+        Spec = spec;
+        Name = spec.TableName;
+        _columns = spec.Columns.ToDictionary(c => c.Name, StringComparer.Ordinal);
+
+        var names = string.Concat(spec.Columns.Select(c => ", " + c.Name));
+        var values = string.Concat(spec.Columns.Select((_, i) => $", @c{i}"));
+        var sets = string.Concat(spec.Columns.Select((c, i) => $", {c.Name} = @c{i}"));
+        _insert = $"INSERT INTO {Name} (grain_key, version, payload, updated_at{names}) VALUES (@grain_key, 1, @payload, @updated_at{values}) ON CONFLICT (grain_key) DO NOTHING RETURNING version";
+        _update = $"UPDATE {Name} SET version = version + 1, payload = @payload, updated_at = @updated_at{sets} WHERE grain_key = @grain_key AND version = @expected RETURNING version";
+    }
+
+    public IndexedTableSpec Spec { get; }
+
+    public string Name { get; }
+
+    public string CreateTableStatement() =>
+        $"CREATE TABLE IF NOT EXISTS {Name} (grain_key TEXT NOT NULL PRIMARY KEY, version BIGINT NOT NULL, payload TEXT NOT NULL, updated_at BIGINT NOT NULL" +
+        string.Concat(Spec.Columns.Select(c => $", {c.Name} {SqlType(c.Kind)} NULL")) + ")";
+
+    /// <summary>Adds a column declared after the table was first created (the table of an older version).</summary>
+    public string AddColumnStatement(IndexedColumn column) => $"ALTER TABLE {Name} ADD COLUMN {column.Name} {SqlType(column.Kind)} NULL";
+
+    public IEnumerable<string> CreateIndexStatements(string indexColumnOrder) =>
+        // (column, grain_key) serves equality filters and the keyset order alike.
+        Spec.Columns.Select(c => $"CREATE INDEX IF NOT EXISTS ix_{Name}_{c.Name} ON {Name} ({c.Name}{indexColumnOrder}, grain_key)");
+
+    /// <summary>The declared column, or null for grain_key; throws for anything else.</summary>
+    public IndexedColumn? ResolveColumn(string name)
+    {
+        if (name == KeyColumn)
+        {
+            return null;
+        }
+        return _columns.TryGetValue(name, out var column)
+            ? column
+            : throw new ArgumentException($"Table '{Name}' has no queryable column '{name}'; use grain_key or one of: {string.Join(", ", _columns.Keys)}.");
+    }
+
+    public SqlStatement Select(StorageKey grainId, string stateName) =>
+        SqlStatement.Of($"SELECT version, payload FROM {Name} WHERE grain_key = @grain_key", Key(grainId));
+
+    public SqlStatement SelectVersion(StorageKey grainId, string stateName) =>
+        SqlStatement.Of($"SELECT version FROM {Name} WHERE grain_key = @grain_key", Key(grainId));
+
+    public SqlStatement Insert(StorageKey grainId, string stateName, string payload, long now) =>
+        new(_insert, [Key(grainId), SqlStatement.Text("@payload", payload), SqlStatement.Int64("@updated_at", now), .. ColumnValues(payload)]);
+
+    public SqlStatement Update(StorageKey grainId, string stateName, string payload, long expectedVersion, long now) =>
+        new(_update, [
+            Key(grainId), SqlStatement.Text("@payload", payload), SqlStatement.Int64("@updated_at", now),
+            SqlStatement.Int64("@expected", expectedVersion), .. ColumnValues(payload),
+        ]);
+
+    public SqlStatement Delete(StorageKey grainId, string stateName, long expectedVersion) =>
+        SqlStatement.Of($"DELETE FROM {Name} WHERE grain_key = @grain_key AND version = @expected RETURNING version",
+            Key(grainId), SqlStatement.Int64("@expected", expectedVersion));
+
+    private IEnumerable<SqlParameterValue> ColumnValues(string payload)
+    {
+        var values = PayloadColumns.Extract(payload, Spec.Columns, Name);
+        return Spec.Columns.Select((c, i) => new SqlParameterValue($"@c{i}", values[i], DbTypeOf(c.Kind)));
+    }
+
+    public static DbType DbTypeOf(IndexedColumnKind kind) => kind == IndexedColumnKind.Integer ? DbType.Int64 : DbType.String;
+
+    private static string SqlType(IndexedColumnKind kind) => kind == IndexedColumnKind.Integer ? "BIGINT" : "TEXT";
+
+    private static SqlParameterValue Key(StorageKey grainId) => SqlStatement.Text("@grain_key", grainId.Key);
+}

@@ -1,0 +1,68 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace CommandGrid.Storage;
+
+/// <summary>The embedded default: one database file, written through one connection in WAL mode.</summary>
+internal sealed class SqliteDialect : SqlDialect
+{
+    public const string DefaultConnectionString = "Data Source=data/commandgrid.db";
+
+    private readonly string _connectionString;
+
+    public SqliteDialect(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(string.IsNullOrWhiteSpace(connectionString) ? DefaultConnectionString : connectionString);
+        // Readers come from the pool; without it every read would reopen the file.
+        builder.Pooling = true;
+        _connectionString = builder.ToString();
+        DataSource = builder.DataSource;
+        if (!IsInMemory(DataSource) && Path.GetDirectoryName(Path.GetFullPath(DataSource)) is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+        }
+    }
+
+    public string DataSource { get; }
+
+    public override string Name => RelationalStorageOptions.Sqlite;
+
+    public override string Location => DataSource;
+
+    public override string ColumnExistsQuery => "SELECT count(*) FROM pragma_table_info(@table) WHERE name = @column";
+
+    public override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    public override async Task PrepareWriterAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        // WAL lets readers run beside the writer; synchronous=FULL fsyncs at every commit,
+        // which is what makes a completed write durable and what group commit amortises.
+        command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        // Pooled connections keep the file open; a disposed store should let it go.
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+        return ValueTask.CompletedTask;
+    }
+
+    private static bool IsInMemory(string dataSource) =>
+        dataSource.Length == 0 || dataSource.Equals(":memory:", StringComparison.OrdinalIgnoreCase) || dataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase);
+}

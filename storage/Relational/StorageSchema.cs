@@ -1,0 +1,68 @@
+using System.Data.Common;
+
+namespace CommandGrid.Storage;
+
+/// <summary>
+/// The tables the store needs. Every statement is idempotent so that any process may run
+/// the whole schema at start, as often as it likes.
+/// </summary>
+internal static class StorageSchema
+{
+    private static readonly string[] Core =
+    [
+        "CREATE TABLE IF NOT EXISTS grain_state (grain_type TEXT NOT NULL, grain_key TEXT NOT NULL, state_name TEXT NOT NULL, " +
+            "version BIGINT NOT NULL, payload TEXT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (grain_type, grain_key, state_name))",
+        "CREATE TABLE IF NOT EXISTS sequences (name TEXT NOT NULL PRIMARY KEY, next_value BIGINT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS reminders (grain_type TEXT NOT NULL, grain_key TEXT NOT NULL, name TEXT NOT NULL, " +
+            "grain_hash BIGINT NOT NULL, due_at BIGINT NOT NULL, period_ms BIGINT NOT NULL, version BIGINT NOT NULL, " +
+            "PRIMARY KEY (grain_type, grain_key, name))",
+        "CREATE INDEX IF NOT EXISTS ix_reminders_grain_hash ON reminders (grain_hash)",
+    ];
+
+    public static async Task CreateAsync(SqlDialect dialect, IndexedTableCatalog catalog, CancellationToken cancellationToken)
+    {
+        await using var connection = await dialect.OpenConnectionAsync(cancellationToken);
+        await dialect.PrepareWriterAsync(connection, cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (dialect.SchemaLockStatement is { } lockStatement)
+        {
+            await ExecuteAsync(connection, transaction, lockStatement, cancellationToken);
+        }
+        foreach (var sql in Core)
+        {
+            await ExecuteAsync(connection, transaction, sql, cancellationToken);
+        }
+        foreach (var table in catalog.Tables)
+        {
+            await ExecuteAsync(connection, transaction, table.CreateTableStatement(), cancellationToken);
+            foreach (var column in table.Spec.Columns)
+            {
+                if (!await ColumnExistsAsync(dialect, connection, transaction, table.Name, column.Name, cancellationToken))
+                {
+                    await ExecuteAsync(connection, transaction, table.AddColumnStatement(column), cancellationToken);
+                }
+            }
+            foreach (var sql in table.CreateIndexStatements(dialect.IndexColumnOrder))
+            {
+                await ExecuteAsync(connection, transaction, sql, cancellationToken);
+            }
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static async Task ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<bool> ColumnExistsAsync(
+        SqlDialect dialect, DbConnection connection, DbTransaction transaction, string table, string column, CancellationToken cancellationToken)
+    {
+        await using var command = SqlStatement.Of(dialect.ColumnExistsQuery, SqlStatement.Text("@table", table), SqlStatement.Text("@column", column))
+            .CreateCommand(connection, transaction);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+}
