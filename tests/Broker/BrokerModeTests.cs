@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using CommandGrid.Gateway.Mqtt.Broker;
 using CommandGrid.Gateway.Mqtt.Fleets;
-using CommandGrid.Runtime;
 using CommandGrid.Tests.Grid;
 using CommandGrid.Tests.Infrastructure;
 using CommandGrid.Tests.Mqtt.Infrastructure;

@@ -1,8 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using CommandGrid.Grains.Interfaces;
-using CommandGrid.Runtime;
-using CommandGrid.Runtime.Storage;
+using CommandGrid.Storage;
 using CommandGrid.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;

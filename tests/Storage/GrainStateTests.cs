@@ -1,5 +1,5 @@
-using CommandGrid.Runtime;
-using CommandGrid.Runtime.Storage;
+using CommandGrid.Storage;
+using Orleans.Storage;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -14,7 +14,7 @@ public sealed class GrainStateTests(ITestOutputHelper output)
         await using var db = TestDatabase.TryCreate(provider, output);
         if (db is null) return;
         var store = await db.OpenStoreAsync();
-        var grain = new GrainId("device", TestDatabase.NewKey());
+        var grain = new StorageKey("device", TestDatabase.NewKey());
 
         Assert.Null(await store.ReadAsync("state", grain));
         var etag1 = await store.WriteAsync("state", grain, """{"n":1}""", null);
@@ -35,7 +35,7 @@ public sealed class GrainStateTests(ITestOutputHelper output)
         await using var db = TestDatabase.TryCreate(provider, output);
         if (db is null) return;
         var store = await db.OpenStoreAsync();
-        var grain = new GrainId("device", TestDatabase.NewKey());
+        var grain = new StorageKey("device", TestDatabase.NewKey());
         var etag1 = await store.WriteAsync("state", grain, """{"n":1}""", null);
         var etag2 = await store.WriteAsync("state", grain, """{"n":2}""", etag1);
 
@@ -58,7 +58,7 @@ public sealed class GrainStateTests(ITestOutputHelper output)
         await using var db = TestDatabase.TryCreate(provider, output);
         if (db is null) return;
         var store = await db.OpenStoreAsync();
-        var grain = new GrainId("device", TestDatabase.NewKey());
+        var grain = new StorageKey("device", TestDatabase.NewKey());
         var etag = await store.WriteAsync("state", grain, """{"first":true}""", null);
 
         var error = await Assert.ThrowsAsync<InconsistentStateException>(() => store.WriteAsync("state", grain, """{"second":true}""", null));
@@ -73,7 +73,7 @@ public sealed class GrainStateTests(ITestOutputHelper output)
         await using var db = TestDatabase.TryCreate(provider, output);
         if (db is null) return;
         var store = await db.OpenStoreAsync();
-        var grain = new GrainId("device", TestDatabase.NewKey());
+        var grain = new StorageKey("device", TestDatabase.NewKey());
 
         // Clearing what was never written is fine.
         await store.ClearAsync("state", grain, null);
@@ -96,9 +96,9 @@ public sealed class GrainStateTests(ITestOutputHelper output)
     {
         await using var db = TestDatabase.TryCreate(provider, output);
         if (db is null) return;
-        var grain = new GrainId("device", TestDatabase.NewKey());
+        var grain = new StorageKey("device", TestDatabase.NewKey());
         var commandKey = TestDatabase.NewKey();
-        var reminderGrain = new GrainId("test-command", commandKey);
+        var reminderGrain = new StorageKey("test-command", commandKey);
         string etag, commandETag, reminderETag;
         long sequenceStart;
         var sequence = TestDatabase.NewKey("seq");
@@ -108,7 +108,7 @@ public sealed class GrainStateTests(ITestOutputHelper output)
             await first.InitializeAsync();
             etag = await first.WriteAsync("state", grain, """{"kept":true}""", null);
             commandETag = await first.WriteAsync("state", reminderGrain, $$"""{"deviceId":"{{commandKey}}","status":"PENDING"}""", null);
-            reminderETag = await first.UpsertAsync(reminderGrain, "ttl", DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_123), TimeSpan.Zero);
+            reminderETag = await first.UpsertReminderAsync(reminderGrain, "ttl", DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_123), TimeSpan.Zero);
             sequenceStart = await first.ReserveAsync(sequence, 10);
         }
 
@@ -116,10 +116,10 @@ public sealed class GrainStateTests(ITestOutputHelper output)
         await second.InitializeAsync();
         Assert.Equal(new StoredState("""{"kept":true}""", etag), await second.ReadAsync("state", grain));
         Assert.Equal(commandETag, (await second.ReadAsync("state", reminderGrain))!.ETag);
-        var reminder = await second.ReadAsync(reminderGrain, "ttl");
+        var reminder = await second.ReadReminderAsync(reminderGrain, "ttl");
         Assert.NotNull(reminder);
         Assert.Equal(reminderETag, reminder.ETag);
-        Assert.Equal(1_700_000_000_123, reminder.DueAt.ToUnixTimeMilliseconds());
+        Assert.Equal(1_700_000_000_123, reminder.StartAt.ToUnixTimeMilliseconds());
         Assert.Equal(sequenceStart + 10, await second.ReserveAsync(sequence, 1));
         // The old ETag still works after the restart: versions live in the database, not in memory.
         await second.WriteAsync("state", grain, """{"kept":"still"}""", etag);
@@ -133,7 +133,7 @@ public sealed class GrainStateTests(ITestOutputHelper output)
         if (db is null) return;
         // Several processes starting together each create the schema.
         var stores = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => db.OpenStoreAsync()));
-        var grain = new GrainId("device", TestDatabase.NewKey());
+        var grain = new StorageKey("device", TestDatabase.NewKey());
         await stores[0].WriteAsync("state", grain, "{}", null);
         Assert.NotNull(await stores[3].ReadAsync("state", grain));
     }

@@ -1,5 +1,5 @@
-using CommandGrid.Runtime;
-using CommandGrid.Runtime.Storage;
+using CommandGrid.Storage;
+using Orleans.Storage;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -15,7 +15,7 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
         if (db is null) return;
         var store = await db.OpenStoreAsync();
         var before = store.Statistics.TransactionsCommitted;
-        var grains = Enumerable.Range(0, 200).Select(i => new GrainId("device", TestDatabase.NewKey($"g{i}"))).ToArray();
+        var grains = Enumerable.Range(0, 200).Select(i => new StorageKey("device", TestDatabase.NewKey($"g{i}"))).ToArray();
 
         var etags = await Task.WhenAll(grains.Select(g => Task.Run(() => store.WriteAsync("state", g, $$"""{"key":"{{g.Key}}"}""", null))));
 
@@ -44,7 +44,7 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
         using (store.PauseWriter())
         {
             writes = Enumerable.Range(0, 250)
-                .Select(i => store.WriteAsync("state", new GrainId("device", TestDatabase.NewKey()), "{}", null))
+                .Select(i => store.WriteAsync("state", new StorageKey("device", TestDatabase.NewKey()), "{}", null))
                 .ToArray();
             Assert.DoesNotContain(writes, w => w.IsCompleted);
         }
@@ -61,7 +61,7 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
         await using var db = TestDatabase.TryCreate(provider, output);
         if (db is null) return;
         var store = await db.OpenStoreAsync();
-        var contested = new GrainId("device", TestDatabase.NewKey());
+        var contested = new StorageKey("device", TestDatabase.NewKey());
         var current = await store.WriteAsync("state", contested, """{"v":"current"}""", null);
         current = await store.WriteAsync("state", contested, """{"v":"current2"}""", current);
         var before = store.Statistics.TransactionsCommitted;
@@ -71,7 +71,7 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
         Task<long> sequence;
         using (store.PauseWriter())
         {
-            others = Enumerable.Range(0, 20).Select(i => store.WriteAsync("state", new GrainId("device", TestDatabase.NewKey()), "{}", null)).ToArray();
+            others = Enumerable.Range(0, 20).Select(i => store.WriteAsync("state", new StorageKey("device", TestDatabase.NewKey()), "{}", null)).ToArray();
             stale = store.WriteAsync("state", contested, """{"v":"stale"}""", "1");
             duplicateInsert = store.WriteAsync("state", contested, """{"v":"dup"}""", null);
             sequence = store.ReserveAsync(TestDatabase.NewKey("seq"), 5);
@@ -92,9 +92,9 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
         await using var db = TestDatabase.TryCreate(provider, output);
         if (db is null) return;
         var store = await db.OpenStoreAsync();
-        var good = new GrainId("device", TestDatabase.NewKey());
+        var good = new StorageKey("device", TestDatabase.NewKey());
         // An indexed table needs a JSON object; the caller learns at once and nothing is queued.
-        await Assert.ThrowsAsync<ArgumentException>(() => store.WriteAsync("state", new GrainId("test-command", TestDatabase.NewKey()), "not json", null));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.WriteAsync("state", new StorageKey("test-command", TestDatabase.NewKey()), "not json", null));
         await store.WriteAsync("state", good, "{}", null);
         Assert.NotNull(await store.ReadAsync("state", good));
     }
@@ -110,8 +110,8 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
         Task<string> bad;
         using (store.PauseWriter())
         {
-            good = Enumerable.Range(0, 10).Select(_ => store.WriteAsync("state", new GrainId("device", TestDatabase.NewKey()), "{}", null)).ToArray();
-            bad = store.WriteAsync("state", new GrainId("device", TestDatabase.NewKey()), "nul \0 here", null);
+            good = Enumerable.Range(0, 10).Select(_ => store.WriteAsync("state", new StorageKey("device", TestDatabase.NewKey()), "{}", null)).ToArray();
+            bad = store.WriteAsync("state", new StorageKey("device", TestDatabase.NewKey()), "nul \0 here", null);
         }
         await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => bad);
         Assert.All(await Task.WhenAll(good), e => Assert.Equal("1", e));
@@ -124,7 +124,7 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
     {
         await using var db = TestDatabase.TryCreate(provider, output);
         if (db is null) return;
-        var grains = Enumerable.Range(0, 50).Select(_ => new GrainId("device", TestDatabase.NewKey())).ToArray();
+        var grains = Enumerable.Range(0, 50).Select(_ => new StorageKey("device", TestDatabase.NewKey())).ToArray();
         var store = new RelationalStore(db.Options());
         await store.InitializeAsync();
         var writes = grains.Select(g => store.WriteAsync("state", g, "{}", null)).ToArray();

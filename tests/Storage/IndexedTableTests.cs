@@ -1,5 +1,4 @@
-using CommandGrid.Runtime;
-using CommandGrid.Runtime.Storage;
+using CommandGrid.Storage;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -23,9 +22,9 @@ public sealed class IndexedTableTests(ITestOutputHelper output)
         if (db is null) return;
         var store = await db.OpenStoreAsync();
         var device = TestDatabase.NewKey("dev");
-        var a = new GrainId("test-command", TestDatabase.NewKey());
-        var b = new GrainId("test-command", TestDatabase.NewKey());
-        var c = new GrainId("test-command", TestDatabase.NewKey());
+        var a = new StorageKey("test-command", TestDatabase.NewKey());
+        var b = new StorageKey("test-command", TestDatabase.NewKey());
+        var c = new StorageKey("test-command", TestDatabase.NewKey());
         var etagA = await store.WriteAsync("state", a, Command(device, "reboot", "PENDING", 100), null);
         await store.WriteAsync("state", b, Command(device, "update", "PENDING", 200), null);
         // A missing property is a NULL column, not an error; an ISO date fills an integer column as unix milliseconds.
@@ -89,7 +88,7 @@ public sealed class IndexedTableTests(ITestOutputHelper output)
         var device = TestDatabase.NewKey("dev");
         // Three rows share each created value, so the grain key must break ties; some rows have none.
         var existing = Enumerable.Range(0, 250).Select(i => (Key: TestDatabase.NewKey($"r{i:D3}"), Created: i % 10 == 9 ? (long?)null : i / 3)).ToList();
-        await Task.WhenAll(existing.Select(r => store.WriteAsync("state", new GrainId("test-command", r.Key),
+        await Task.WhenAll(existing.Select(r => store.WriteAsync("state", new StorageKey("test-command", r.Key),
             r.Created is { } created ? Command(device, "a", "PENDING", created) : $$"""{"deviceId":"{{device}}"}""", null)));
 
         using var stop = new CancellationTokenSource();
@@ -100,7 +99,7 @@ public sealed class IndexedTableTests(ITestOutputHelper output)
             while (!stop.IsCancellationRequested)
             {
                 var created = random.Next(-10, 100);
-                await store.WriteAsync("state", new GrainId("test-command", TestDatabase.NewKey("new")), Command(device, "a", "PENDING", created), null);
+                await store.WriteAsync("state", new StorageKey("test-command", TestDatabase.NewKey("new")), Command(device, "a", "PENDING", created), null);
                 Interlocked.Increment(ref inserted);
             }
         });

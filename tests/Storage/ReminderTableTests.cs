@@ -1,9 +1,12 @@
-using CommandGrid.Runtime;
+using CommandGrid.Storage.Orleans;
+using Orleans;
+using Orleans.Runtime;
 using Xunit;
 using Xunit.Abstractions;
 
 namespace CommandGrid.Tests.Storage;
 
+/// <summary>Orleans' IReminderTable contract, as the reminder service uses it, on both providers.</summary>
 public sealed class ReminderTableTests(ITestOutputHelper output)
 {
     [Theory]
@@ -12,46 +15,28 @@ public sealed class ReminderTableTests(ITestOutputHelper output)
     {
         await using var db = TestDatabase.TryCreate(provider, output);
         if (db is null) return;
-        var store = await db.OpenStoreAsync();
-        var grain = new GrainId("command", TestDatabase.NewKey());
-        var due = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_456);
+        var table = new OrleansReminderTable(await db.OpenStoreAsync());
+        var grain = GrainId.Create("command", TestDatabase.NewKey());
+        var start = DateTime.UnixEpoch.AddMilliseconds(1_800_000_000_456);
 
-        Assert.Null(await store.ReadAsync(grain, "ttl"));
-        var etag1 = await store.UpsertAsync(grain, "ttl", due, TimeSpan.Zero);
-        var read = await store.ReadAsync(grain, "ttl");
+        Assert.Null(await table.ReadRow(grain, "ttl"));
+        var etag1 = await table.UpsertRow(new ReminderEntry { GrainId = grain, ReminderName = "ttl", StartAt = start, Period = TimeSpan.FromSeconds(10) });
+        var read = await table.ReadRow(grain, "ttl");
         Assert.NotNull(read);
         Assert.Equal(grain, read.GrainId);
-        Assert.Equal("ttl", read.Name);
-        Assert.Equal(due, read.DueAt);
-        Assert.True(read.IsOneShot);
+        Assert.Equal("ttl", read.ReminderName);
+        Assert.Equal(start, read.StartAt);
+        Assert.Equal(TimeSpan.FromSeconds(10), read.Period);
         Assert.Equal(etag1, read.ETag);
 
-        var etag2 = await store.UpsertAsync(grain, "ttl", due.AddSeconds(5), TimeSpan.FromMilliseconds(1500));
+        var etag2 = await table.UpsertRow(new ReminderEntry { GrainId = grain, ReminderName = "ttl", StartAt = start.AddSeconds(5), Period = TimeSpan.FromMilliseconds(1500) });
         Assert.NotEqual(etag1, etag2);
-        read = await store.ReadAsync(grain, "ttl");
+        read = await table.ReadRow(grain, "ttl");
         Assert.Equal(TimeSpan.FromMilliseconds(1500), read!.Period);
-        Assert.Equal(due.AddSeconds(5), read.DueAt);
-        Assert.Null(await store.ReadAsync(grain, "other"));
-    }
-
-    [Theory]
-    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
-    public async Task Reminders_AdvanceIsConditional(string provider)
-    {
-        await using var db = TestDatabase.TryCreate(provider, output);
-        if (db is null) return;
-        var store = await db.OpenStoreAsync();
-        var grain = new GrainId("alarm", TestDatabase.NewKey());
-        var due = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        var etag1 = await store.UpsertAsync(grain, "tick", due, TimeSpan.FromSeconds(1));
-        var etag2 = await store.AdvanceAsync(grain, "tick", due.AddSeconds(1), etag1);
-
-        Assert.NotNull(etag2);
-        Assert.Null(await store.AdvanceAsync(grain, "tick", due.AddSeconds(2), etag1));
-        Assert.Equal(due.AddSeconds(1), (await store.ReadAsync(grain, "tick"))!.DueAt);
-        Assert.True(await store.RemoveAsync(grain, "tick", etag2!));
-        Assert.Null(await store.AdvanceAsync(grain, "tick", due.AddSeconds(3), etag2!));
-        Assert.Null(await store.ReadAsync(grain, "tick"));
+        Assert.Equal(start.AddSeconds(5), read.StartAt);
+        Assert.Null(await table.ReadRow(grain, "other"));
+        await table.UpsertRow(new ReminderEntry { GrainId = grain, ReminderName = "other", StartAt = start, Period = TimeSpan.FromSeconds(1) });
+        Assert.Equal(["other", "ttl"], (await table.ReadRows(grain)).Reminders.Select(r => r.ReminderName).Order());
     }
 
     [Theory]
@@ -60,31 +45,32 @@ public sealed class ReminderTableTests(ITestOutputHelper output)
     {
         await using var db = TestDatabase.TryCreate(provider, output);
         if (db is null) return;
-        var store = await db.OpenStoreAsync();
-        var grain = new GrainId("command", TestDatabase.NewKey());
-        var etag1 = await store.UpsertAsync(grain, "ttl", DateTimeOffset.UtcNow, TimeSpan.Zero);
-        var etag2 = await store.UpsertAsync(grain, "ttl", DateTimeOffset.UtcNow, TimeSpan.Zero);
+        var table = new OrleansReminderTable(await db.OpenStoreAsync());
+        var grain = GrainId.Create("command", TestDatabase.NewKey());
+        var entry = new ReminderEntry { GrainId = grain, ReminderName = "ttl", StartAt = DateTime.UtcNow, Period = TimeSpan.FromSeconds(10) };
+        var etag1 = await table.UpsertRow(entry);
+        var etag2 = await table.UpsertRow(entry);
 
-        Assert.False(await store.RemoveAsync(grain, "ttl", etag1));
-        Assert.False(await store.RemoveAsync(grain, "ttl", "garbage"));
-        Assert.NotNull(await store.ReadAsync(grain, "ttl"));
-        Assert.True(await store.RemoveAsync(grain, "ttl", etag2));
-        Assert.Null(await store.ReadAsync(grain, "ttl"));
-        Assert.False(await store.RemoveAsync(grain, "ttl", etag2));
+        Assert.False(await table.RemoveRow(grain, "ttl", etag1!));
+        Assert.False(await table.RemoveRow(grain, "ttl", "garbage"));
+        Assert.NotNull(await table.ReadRow(grain, "ttl"));
+        Assert.True(await table.RemoveRow(grain, "ttl", etag2!));
+        Assert.Null(await table.ReadRow(grain, "ttl"));
+        Assert.False(await table.RemoveRow(grain, "ttl", etag2!));
     }
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
-    public async Task Reminders_ReadRangeFollowsRingSemantics(string provider)
+    public async Task Reminders_ReadRangeFollowsOrleansRingSemantics(string provider)
     {
         await using var db = TestDatabase.TryCreate(provider, output);
         if (db is null) return;
-        var store = await db.OpenStoreAsync();
+        var table = new OrleansReminderTable(await db.OpenStoreAsync());
         // A type of our own, so rows of other tests in a shared database can be told apart.
         var type = TestDatabase.NewKey("rt");
-        var grains = Enumerable.Range(0, 60).Select(i => new GrainId(type, i.ToString())).ToList();
-        await Task.WhenAll(grains.Select(g => store.UpsertAsync(g, "r", DateTimeOffset.UtcNow, TimeSpan.FromSeconds(1))));
-        var hashes = grains.Select(g => g.UniformHash).Order().ToList();
+        var grains = Enumerable.Range(0, 60).Select(i => GrainId.Create(type, i.ToString())).ToList();
+        await Task.WhenAll(grains.Select(g => table.UpsertRow(new ReminderEntry { GrainId = g, ReminderName = "r", StartAt = DateTime.UtcNow, Period = TimeSpan.FromSeconds(1) })));
+        var hashes = grains.Select(g => g.GetUniformHashCode()).Order().ToList();
 
         var ranges = new List<(uint Begin, uint End)>
         {
@@ -101,16 +87,16 @@ public sealed class ReminderTableTests(ITestOutputHelper output)
 
         foreach (var (begin, end) in ranges)
         {
-            var expected = grains.Where(g => InRange(g.UniformHash, begin, end)).Select(g => g.Key).Order().ToList();
-            var actual = (await store.ReadRangeAsync(begin, end)).Where(r => r.GrainId.Type == type).Select(r => r.GrainId.Key).Order().ToList();
+            var expected = grains.Where(g => InRange(g.GetUniformHashCode(), begin, end)).Order().ToList();
+            var actual = (await table.ReadRows(begin, end)).Reminders.Select(r => r.GrainId).Where(g => g.Type.ToString() == type).Order().ToList();
             Assert.True(expected.SequenceEqual(actual), $"range ({begin}, {end}]: expected {expected.Count} reminders, got {actual.Count}");
         }
         // The wrap-around case really does cut the ring somewhere.
-        var wrapped = (await store.ReadRangeAsync(hashes[40], hashes[10])).Count(r => r.GrainId.Type == type);
+        var wrapped = (await table.ReadRows(hashes[40], hashes[10])).Reminders.Count(r => r.GrainId.Type.ToString() == type);
         Assert.Equal(60 - 30, wrapped);
     }
 
-    // begin < h <= end, wrapping when begin >= end; begin == end is the whole ring.
+    // begin < h <= end, wrapping when begin >= end; begin == end is the whole ring (Orleans' RangeFactory semantics).
     private static bool InRange(uint h, uint begin, uint end) =>
         begin == end || (begin < end ? h > begin && h <= end : h > begin || h <= end);
 }

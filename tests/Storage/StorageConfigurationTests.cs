@@ -1,14 +1,10 @@
-using CommandGrid.Runtime;
-using CommandGrid.Runtime.Reminders;
-using CommandGrid.Runtime.Storage;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
+
+using CommandGrid.Storage;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace CommandGrid.Tests.Storage;
 
-public sealed class StorageConfigurationTests(ITestOutputHelper output)
+public sealed class StorageConfigurationTests
 {
     [Theory]
     [InlineData("bad-name", "device")]
@@ -18,9 +14,9 @@ public sealed class StorageConfigurationTests(ITestOutputHelper output)
     [InlineData("commands", "payload")]
     public void StorageOptions_RejectUnsafeOrReservedNames(string table, string column)
     {
-        var services = new ServiceCollection();
-        Assert.Throws<ArgumentException>(() => services.AddRelationalStorage(o =>
-            o.IndexedTables.Add(new IndexedTableSpec("command", "state", table, [new IndexedColumn(column, "x", IndexedColumnKind.Text)]))));
+        var options = new RelationalStorageOptions();
+        options.IndexedTables.Add(new IndexedTableSpec("command", "state", table, [new IndexedColumn(column, "x", IndexedColumnKind.Text)]));
+        Assert.Throws<ArgumentException>(options.Validate);
     }
 
     [Fact]
@@ -31,36 +27,6 @@ public sealed class StorageConfigurationTests(ITestOutputHelper output)
         Assert.Throws<ArgumentException>(() => new RelationalStorageOptions { MaxBatchSize = 0 }.Validate());
     }
 
-    [Theory]
-    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
-    public async Task StorageRegistration_OneStoreServesEveryInterface(string provider)
-    {
-        await using var db = TestDatabase.TryCreate(provider, output);
-        if (db is null) return;
-        var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddRelationalStorage(o =>
-        {
-            o.Provider = db.Provider;
-            o.ConnectionString = db.ConnectionString;
-            o.IndexedTables.Add(TestDatabase.Commands);
-        });
-        using var host = builder.Build();
-        await host.StartAsync();
-
-        var store = host.Services.GetRequiredService<RelationalStore>();
-        Assert.Same(store, host.Services.GetRequiredService<IGrainStorage>());
-        Assert.Same(store, host.Services.GetRequiredService<IIndexedStateQuery>());
-        Assert.Same(store, host.Services.GetRequiredService<ISequenceStore>());
-        Assert.Same(store, host.Services.GetRequiredService<IReminderTable>());
-        Assert.Same(store.Statistics, host.Services.GetRequiredService<StorageStatistics>());
-
-        var grain = new GrainId("device", TestDatabase.NewKey());
-        var pending = host.Services.GetRequiredService<IGrainStorage>().WriteAsync("state", grain, "{}", null);
-        await host.StopAsync();
-        Assert.Equal("1", await pending);
-        Assert.Equal(1, store.Statistics.OperationsWritten);
-    }
-
     [Fact]
     public async Task StorageRegistration_SqliteDefaultsToDataFolder()
     {
@@ -69,7 +35,7 @@ public sealed class StorageConfigurationTests(ITestOutputHelper output)
         await using (var store = new RelationalStore(new RelationalStorageOptions { ConnectionString = $"Data Source={relative}" }))
         {
             await store.InitializeAsync();
-            await store.WriteAsync("state", new GrainId("device", "1"), "{}", null);
+            await store.WriteAsync("state", new StorageKey("device", "1"), "{}", null);
         }
         Assert.True(File.Exists(relative));
         Directory.Delete(folder, recursive: true);

@@ -1,4 +1,4 @@
-using CommandGrid.Runtime.Storage;
+using CommandGrid.Storage;
 using Xunit.Abstractions;
 
 namespace CommandGrid.Tests.Storage;
