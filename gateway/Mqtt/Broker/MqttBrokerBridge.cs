@@ -1,13 +1,15 @@
 using System.Collections.Concurrent;
+using System.Buffers;
 using CommandGrid.Gateway.Mqtt.Fleets;
-using CommandGrid.Gateway.Mqtt.Packets;
 using CommandGrid.Grains.Interfaces;
 using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Exceptions;
 
 namespace CommandGrid.Gateway.Mqtt.Broker;
 
 /// <summary>
-/// Broker mode: the gateway as a client of an external MQTT broker. Device responses arrive through
+/// Broker mode: the gateway as a client (MQTTnet's) of an external MQTT broker. Device responses arrive through
 /// the shared subscription <c>$share/{group}/$emqx/commands/things/+/executions/+/response</c>, so
 /// several gateways split them; each becomes the same grain call the listener makes, and the reply
 /// goes back to the broker on <c>.../response/accepted|rejected</c>. When it publishes requests, the
@@ -22,7 +24,7 @@ public sealed class MqttBrokerBridge : ICommandFeedObserver, IAsyncDisposable
     private readonly IGrainFactory _grains;
     private readonly FleetsResponseHandler _responses;
     private readonly ILogger _logger;
-    private readonly MqttClientConnection _client;
+    private readonly MqttBrokerConnection _client;
     private readonly ConcurrentDictionary<long, byte> _publishing = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly TimeSpan _renewEvery;
@@ -41,26 +43,12 @@ public sealed class MqttBrokerBridge : ICommandFeedObserver, IAsyncDisposable
         _responses = responses;
         _renewEvery = renewEvery;
         _logger = logger;
-        var (host, port) = MqttClientOptions.ParseUri(options.Broker ?? throw new ArgumentException("Mqtt:Broker is not set"));
         ClientId = string.IsNullOrEmpty(options.BrokerClientId) ? $"commandgrid-gw-{Guid.NewGuid():N}"[..27] : options.BrokerClientId;
-        _client = new MqttClientConnection(new MqttClientOptions
-        {
-            Host = host,
-            Port = port,
-            ClientId = ClientId,
-            UserName = options.BrokerUsername,
-            Password = options.BrokerPassword,
-            ProtocolVersion = options.BrokerProtocolVersion == 4 ? MqttProtocolVersion.V311 : MqttProtocolVersion.V500,
-            KeepAliveSeconds = (ushort)options.BrokerKeepAliveSeconds,
-            SessionExpirySeconds = options.BrokerSessionExpirySeconds,
-            MaxInflight = options.BrokerMaxInflight,
-        }, OnMessageAsync, logger);
         (_partition, _partitions) = ParsePartition(options.BrokerPartition);
-        _client.Subscribe(ResponseFilter, MqttQualityOfService.AtLeastOnce);
-        if (options.BrokerPublishRequests)
+        _client = new MqttBrokerConnection(options, ClientId, ResponseFilter, OnMessageAsync, logger)
         {
-            _client.OnConnected = SweepPendingAsync;
-        }
+            OnConnected = options.BrokerPublishRequests ? SweepPendingAsync : null,
+        };
     }
 
     public string ClientId { get; }
@@ -188,21 +176,25 @@ public sealed class MqttBrokerBridge : ICommandFeedObserver, IAsyncDisposable
             {
                 try
                 {
-                    var properties = new MqttProperties
+                    var message = Message(topic, payload);
+                    if (_client.IsV5)
                     {
-                        ContentType = "application/json",
-                        MessageExpiryInterval = (uint)Math.Max(1, (command.ExpiresAt - DateTimeOffset.UtcNow).TotalSeconds),
-                    };
-                    if (!await _client.PublishAsync(topic, payload, MqttQualityOfService.AtLeastOnce, properties, expiry.Token))
+                        // The broker drops the request once the command would have timed out anyway.
+                        message.MessageExpiryInterval = (uint)Math.Max(1, (command.ExpiresAt - DateTimeOffset.UtcNow).TotalSeconds);
+                    }
+                    var puback = await _client.PublishAsync(message, expiry.Token);
+                    if (!puback.IsSuccess)
                     {
-                        _logger.LogWarning("The broker refused request {CommandId} for {DeviceId}; it stays PENDING", command.Id, command.DeviceId);
+                        _logger.LogWarning("The broker refused request {CommandId} for {DeviceId} ({ReasonCode} {Reason}); it stays PENDING",
+                            command.Id, command.DeviceId, puback.ReasonCode, puback.ReasonString);
                         return;
                     }
                     break;
                 }
-                catch (MqttClientDisconnectedException)
+                catch (MqttCommunicationException e)
                 {
                     // Try again on the next connection (PublishAsync waits for it).
+                    _logger.LogDebug("Request {CommandId} not acknowledged by the broker ({Error}); publishing it again", command.Id, e.Message);
                 }
             }
             Interlocked.Increment(ref _requestsPublished);
@@ -222,23 +214,38 @@ public sealed class MqttBrokerBridge : ICommandFeedObserver, IAsyncDisposable
         }
     }
 
-    private async Task OnMessageAsync(MqttPublishPacket message)
+    private MqttApplicationMessage Message(string topic, byte[] payload, byte[]? correlation = null)
+    {
+        var builder = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload)
+            .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
+        if (_client.IsV5)
+        {
+            builder.WithContentType("application/json").WithCorrelationData(correlation);
+        }
+        return builder.Build();
+    }
+
+    private async Task OnMessageAsync(MqttApplicationMessage message)
     {
         // With a shared subscription the broker already split the responses: handle all that arrive.
         if (string.IsNullOrEmpty(_options.BrokerShareGroup) && FleetsTopics.TryParseResponse(message.Topic, out var owner, out _) && !Owns(owner))
         {
             return;
         }
-        if (await _responses.HandleAsync(message.Topic, message.Payload) is not { } reply)
+        // MQTTnet copies every inbound payload into an array of its own, so this is no copy.
+        var payload = message.Payload.IsSingleSegment ? message.Payload.First : message.Payload.ToArray();
+        if (await _responses.HandleAsync(message.Topic, payload) is not { } reply)
         {
             return;
         }
         Interlocked.Increment(ref _responsesHandled);
         await ReplyAsync(reply.Topic, reply.Body, correlation: null);
-        if (message.Properties.ResponseTopic is { } responseTopic
+        if (message.ResponseTopic is { Length: > 0 } responseTopic
             && FleetsTopics.TryParseResponse(message.Topic, out var thing, out _) && FleetsTopics.IsInTree(thing, responseTopic))
         {
-            await ReplyAsync(responseTopic, reply.Body, message.Properties.CorrelationData);
+            await ReplyAsync(responseTopic, reply.Body, message.CorrelationData);
         }
     }
 
@@ -246,10 +253,13 @@ public sealed class MqttBrokerBridge : ICommandFeedObserver, IAsyncDisposable
     {
         try
         {
-            await _client.PublishAsync(topic, body, MqttQualityOfService.AtLeastOnce,
-                new MqttProperties { ContentType = "application/json", CorrelationData = correlation }, _stopping.Token);
+            var puback = await _client.PublishAsync(Message(topic, body, correlation), _stopping.Token);
+            if (!puback.IsSuccess)
+            {
+                _logger.LogInformation("The broker refused the reply on {Topic}: {ReasonCode} {Reason}", topic, puback.ReasonCode, puback.ReasonString);
+            }
         }
-        catch (Exception e) when (e is MqttClientDisconnectedException or OperationCanceledException)
+        catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException)
         {
             _logger.LogInformation("Reply on {Topic} not delivered to the broker: {Error}", topic, e.Message);
         }

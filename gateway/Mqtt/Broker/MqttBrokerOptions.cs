@@ -42,4 +42,14 @@ public sealed class MqttBrokerOptions
 
     /// <summary>QoS 1 request publishes awaiting the broker's PUBACK at once.</summary>
     public int BrokerMaxInflight { get; set; } = 256;
+
+    /// <summary>Reads <see cref="Broker"/>: <c>mqtt://host:port</c> (or <c>tcp://</c>; port 1883 when absent).</summary>
+    public (string Host, int Port) ParseBroker()
+    {
+        if (!Uri.TryCreate(Broker, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("mqtt" or "tcp"))
+        {
+            throw new ArgumentException($"Mqtt:Broker '{Broker}' must be given as mqtt://host:port (TLS is not supported; use a local TLS proxy).");
+        }
+        return (parsed.Host.Trim('[', ']'), parsed.Port > 0 ? parsed.Port : 1883);
+    }
 }

@@ -4,7 +4,12 @@ using CommandGrid.Grains.Interfaces;
 
 namespace CommandGrid.Gateway.Mqtt.Fleets;
 
-/// <summary>The JSON bodies of the Fleets flow: request, response, accepted and rejected.</summary>
+/// <summary>
+/// The JSON bodies of the Fleets flow: request, response, accepted and rejected. Times are Unix seconds
+/// and durations seconds, as in the EMQX Fleets document's request (<c>"timestamp": 1748390400</c>,
+/// <c>"ttl": 30</c>); the replies, which that document does not show, use the same unit so that a device
+/// reads every time on these topics alike.
+/// </summary>
 public static class FleetsPayloads
 {
     public static byte[] Request(CommandRecord command) => JsonSerializer.SerializeToUtf8Bytes(new JsonObject
@@ -20,7 +25,7 @@ public static class FleetsPayloads
     {
         ["executionId"] = command.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["status"] = command.Status,
-        ["updatedAt"] = command.LastUpdated.ToUnixTimeMilliseconds(),
+        ["updatedAt"] = command.LastUpdated.ToUnixTimeSeconds(),
     });
 
     public static byte[] Rejected(string executionId, string reasonCode, string description) => JsonSerializer.SerializeToUtf8Bytes(new JsonObject

@@ -17,6 +17,7 @@ internal sealed class MqttConnection
     private readonly MqttServer _server;
     private readonly IMqttApplication _application;
     private readonly MqttServerOptions _options;
+    private readonly MqttRefusals _refusals;
     private readonly IDuplexPipe _transport;
     private readonly ILogger _logger;
     private readonly MqttPacketDecoder _decoder;
@@ -33,8 +34,9 @@ internal sealed class MqttConnection
     private TimeSpan _keepAliveWindow;
     private Dictionary<ushort, string>? _topicAliases;
 
-    public MqttConnection(MqttServer server, IMqttApplication application, MqttServerOptions options, IDuplexPipe transport, string? remoteEndPoint, long id, ILogger logger)
+    public MqttConnection(MqttServer server, IMqttApplication application, MqttServerOptions options, MqttRefusals refusals, IDuplexPipe transport, string? remoteEndPoint, long id, ILogger logger)
     {
+        _refusals = refusals;
         _server = server;
         _application = application;
         _options = options;
@@ -427,6 +429,10 @@ internal sealed class MqttConnection
         var info = Info!;
         var allowed = Authorize(() => _application.AuthorizePublish(info, topic), nameof(IMqttApplication.AuthorizePublish));
         var deniedCode = Is5 ? MqttReasonCode.NotAuthorized : MqttReasonCode.Success;
+        if (!allowed)
+        {
+            _refusals.Record(info.ClientId, MqttPacketType.Publish, topic, MqttReasonCode.NotAuthorized);
+        }
         var p = publish.Properties;
         var message = new MqttApplicationMessage
         {
@@ -564,21 +570,14 @@ internal sealed class MqttConnection
         foreach (var subscription in subscribe.Subscriptions)
         {
             var filter = subscription.TopicFilter;
-            if (!Topics.MqttTopic.IsValidTopicFilter(filter))
+            var refusal = !Topics.MqttTopic.IsValidTopicFilter(filter) ? MqttReasonCode.TopicFilterInvalid
+                : Is5 && filter.StartsWith("$share/", StringComparison.Ordinal) ? MqttReasonCode.SharedSubscriptionsNotSupported
+                : !Authorize(() => _application.AuthorizeSubscribe(info, filter), nameof(IMqttApplication.AuthorizeSubscribe)) ? MqttReasonCode.NotAuthorized
+                : MqttReasonCode.Success;
+            if (refusal != MqttReasonCode.Success)
             {
-                codes.Add(MqttReasonCode.TopicFilterInvalid);
-                continue;
-            }
-
-            if (Is5 && filter.StartsWith("$share/", StringComparison.Ordinal))
-            {
-                codes.Add(MqttReasonCode.SharedSubscriptionsNotSupported);
-                continue;
-            }
-
-            if (!Authorize(() => _application.AuthorizeSubscribe(info, filter), nameof(IMqttApplication.AuthorizeSubscribe)))
-            {
-                codes.Add(MqttReasonCode.NotAuthorized);
+                _refusals.Record(info.ClientId, MqttPacketType.Subscribe, filter, refusal);
+                codes.Add(refusal);
                 continue;
             }
 

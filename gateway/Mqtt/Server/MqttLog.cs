@@ -35,4 +35,7 @@ internal static partial class MqttLog
 
     [LoggerMessage(10, LogLevel.Warning, "MQTT client {ClientId} is being disconnected: {Reason} ({ReasonCode})")]
     public static partial void Aborting(ILogger logger, string? clientId, MqttSessionEndReason reason, MqttReasonCode reasonCode);
+
+    [LoggerMessage(11, LogLevel.Warning, "MQTT client {ClientId} was refused {PacketType} on {Topic}: {Reason} ({Suppressed} earlier refusals of this client not logged)")]
+    public static partial void Refused(ILogger logger, string clientId, MqttPacketType packetType, string topic, MqttReasonCode reason, int suppressed);
 }

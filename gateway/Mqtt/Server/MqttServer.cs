@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.IO.Pipelines;
 using CommandGrid.Gateway.Mqtt.Packets;
 using CommandGrid.Gateway.Mqtt.Topics;
@@ -17,6 +18,7 @@ public sealed class MqttServer
     private readonly IMqttApplication _application;
     private readonly MqttServerOptions _options;
     private readonly ILogger<MqttServer> _logger;
+    private readonly MqttRefusals _refusals;
     // Lock order: _sessionsLock before any session's Sync, never the reverse.
     private readonly Lock _sessionsLock = new();
     private readonly Dictionary<string, MqttSession> _sessions = new(StringComparer.Ordinal);
@@ -25,8 +27,9 @@ public sealed class MqttServer
     private volatile bool _stopping;
     private Task? _stopTask;
 
-    public MqttServer(IMqttApplication application, IOptions<MqttServerOptions> options, ILogger<MqttServer> logger)
+    public MqttServer(IMqttApplication application, IOptions<MqttServerOptions> options, IMeterFactory meters, ILogger<MqttServer> logger)
     {
+        _refusals = new MqttRefusals(meters, options.Value, logger);
         _application = application;
         _options = options.Value;
         _logger = logger;
@@ -46,7 +49,7 @@ public sealed class MqttServer
         }
 
         var id = Interlocked.Increment(ref _nextConnectionId);
-        var connection = new MqttConnection(this, _application, _options, transport, remoteEndPoint, id, _logger);
+        var connection = new MqttConnection(this, _application, _options, _refusals, transport, remoteEndPoint, id, _logger);
         var run = connection.RunAsync(connectionClosed);
         _connections[id] = (connection, run);
         try

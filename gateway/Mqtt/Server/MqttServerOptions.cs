@@ -36,6 +36,9 @@ public sealed class MqttServerOptions
     /// <summary>Topic aliases a 5.0 client may define on its PUBLISH packets (0 disables them).</summary>
     public ushort TopicAliasMaximum { get; set; } = 16;
 
+    /// <summary>Refused SUBSCRIBE filters and PUBLISHes are logged at most once per client per this many seconds (all are counted).</summary>
+    public int RefusalLogIntervalSeconds { get; set; } = 10;
+
     /// <summary>How long closing a connection waits for its last packets (e.g. a DISCONNECT) to reach the socket.</summary>
     public int CloseFlushTimeoutMilliseconds { get; set; } = 2000;
 }

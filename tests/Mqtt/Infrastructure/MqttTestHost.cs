@@ -25,15 +25,21 @@ public sealed class MqttTestHost : IAsyncDisposable
 
     public TestMqttApplication Application { get; }
     public MqttServer Server { get; }
+    public IServiceProvider Services => _app.Services;
     public int MqttPort { get; }
     public int HttpPort { get; }
     public string WebSocketUrl => $"ws://127.0.0.1:{HttpPort}/mqtt";
 
-    public static async Task<MqttTestHost> StartAsync(Action<MqttServerOptions>? configure = null)
+    /// <param name="logs">Also receives the host's log lines (warnings and above).</param>
+    public static async Task<MqttTestHost> StartAsync(Action<MqttServerOptions>? configure = null, ILoggerProvider? logs = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
         var application = new TestMqttApplication();
         builder.Services.AddMqttServer(_ => application, configure);
         ListenOptions? mqtt = null;
