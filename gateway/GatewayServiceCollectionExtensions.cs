@@ -7,6 +7,7 @@ using CommandGrid.Gateway.Mqtt.Transport;
 using CommandGrid.Gateway.Rest;
 using CommandGrid.Gateway.WebSockets;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
@@ -84,8 +85,12 @@ public static class GatewayServiceCollectionExtensions
     /// <summary>Binds HTTP (from "urls") and MQTT (from "Mqtt") on Kestrel.</summary>
     public static WebApplicationBuilder UseCommandGridEndpoints(this WebApplicationBuilder builder)
     {
+        // Kestrel warns ("Overriding address(es)") when "urls" is set and endpoints are bound in code too;
+        // every endpoint is bound in code here, from the value taken before it is cleared.
+        var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
+        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, "");
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
-            kestrel.ApplicationServices.GetRequiredService<KestrelEndpoints>().Bind(kestrel, context.Configuration));
+            kestrel.ApplicationServices.GetRequiredService<KestrelEndpoints>().Bind(kestrel, urls, context.Configuration));
         return builder;
     }
 

@@ -19,9 +19,14 @@ public sealed class KestrelEndpoints
 
     public IReadOnlyList<IPEndPoint> HttpEndPoints => [.. _http.Select(l => l.IPEndPoint!)];
 
-    public void Bind(KestrelServerOptions kestrel, IConfiguration configuration)
+    /// <summary>What this node listens on, each with its own scheme (Kestrel's own log calls every endpoint http://).</summary>
+    public string Describe() =>
+        string.Join(", ", HttpEndPoints.Select(e => $"http://{e}").Concat(_mqtt?.EndPoint is { } mqtt ? [$"mqtt://{mqtt}"] : []));
+
+    /// <param name="urls">The "urls" setting (semicolon-separated http:// URLs); null or empty means http://localhost:5000.</param>
+    public void Bind(KestrelServerOptions kestrel, string? urls, IConfiguration configuration)
     {
-        var urls = configuration["urls"] ?? "http://localhost:5000";
+        urls = string.IsNullOrWhiteSpace(urls) ? "http://localhost:5000" : urls;
         foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var (address, port) = Parse(url);

@@ -13,8 +13,8 @@ internal static class GatewayProgram
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("CommandGrid.Gateway");
-            logger.LogInformation("CommandGrid gateway listening on {Urls}, cluster {ClusterId}",
-                string.Join(", ", app.Urls), app.Configuration["Cluster:ClusterId"] ?? "commandgrid");
+            logger.LogInformation("CommandGrid gateway listening on {Endpoints}, cluster {ClusterId}",
+                app.Services.GetRequiredService<KestrelEndpoints>().Describe(), app.Configuration["Cluster:ClusterId"] ?? "commandgrid");
         });
         await app.RunAsync();
         return 0;

@@ -1,3 +1,4 @@
+using CommandGrid.Gateway;
 using CommandGrid.Silo;
 
 if (args.Length > 0 && args[0] == "token")
@@ -14,8 +15,8 @@ var app = SiloApp.Build(args);
 app.Lifetime.ApplicationStarted.Register(() =>
 {
     var logger = app.Services.GetRequiredService<ILogger<Program>>();
-    logger.LogInformation("CommandGrid silo listening on {Urls} (storage {Provider}). Mint a token with: dotnet run --project silo -- token",
-        string.Join(", ", app.Urls), app.Configuration["Storage:Provider"] ?? "sqlite");
+    logger.LogInformation("CommandGrid silo listening on {Endpoints} (storage {Provider}). Mint a token with: dotnet run --no-build --project silo -- token",
+        app.Services.GetRequiredService<KestrelEndpoints>().Describe(), app.Configuration["Storage:Provider"] ?? "sqlite");
 });
 await app.RunAsync();
 return 0;

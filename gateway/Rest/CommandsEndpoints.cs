@@ -64,7 +64,12 @@ internal static class CommandsEndpoints
         {
             rules.RequireDeviceId(thingId, "thingId is not a valid thing id");
         }
-        var page = await commands.ListAsync(new CommandQuery(thingId, action, status?.ToUpperInvariant(), Descending: true, Cursor: cursor, Limit: limit ?? 20));
+        status = status?.ToUpperInvariant();
+        if (status is not null && !CommandStatus.Known.Contains(status))
+        {
+            throw new RequestValidationException($"status must be one of {string.Join(", ", CommandStatus.Known)}");
+        }
+        var page = await commands.ListAsync(new CommandQuery(thingId, action, status, Descending: true, Cursor: cursor, Limit: limit ?? 20));
         var items = page.Items.Where(c => token.AllowsDevice(c.DeviceId, c.NetworkId, c.DeviceTypeId))
             .Select(c => FleetsJson.Execution(c, withHistory: false));
         return Results.Json(new { items, nextCursor = page.NextCursor });

@@ -99,6 +99,8 @@ internal abstract class CommandSubscription(long id, WsSession session, TokenPay
         {
             var device = Session.Grains.GetGrain<IDeviceGrain>(command.DeviceId);
             afterSent = () => device.ConfirmDeliveryAsync(command.Id);
+            // This push is the delivery: once it is written the grid records SENT, so say so in it.
+            command = command with { Status = CommandStatus.Sent };
         }
         Session.Push(DeviceHiveJson.Push(inserted ? "command/insert" : "command/update", command, Id), afterSent);
     }
