@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using CommandGrid.Gateway.Auth;
 using CommandGrid.Gateway.Commands;
+using CommandGrid.Gateway.OpsConsole;
 using CommandGrid.Gateway.Mqtt.Broker;
 using CommandGrid.Gateway.Mqtt.Fleets;
 using CommandGrid.Gateway.Mqtt.Transport;
@@ -117,6 +118,7 @@ public static class GatewayServiceCollectionExtensions
         api.MapCommands();
         api.MapThings();
         app.MapMqttWebSocket("/mqtt");
+        app.MapCommandGridConsole();
         return app;
     }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs CommandGrid's whole test suite on a fresh Debian machine: installs what the tests
-# need (PostgreSQL, mosquitto, the npm test clients), starts a throwaway PostgreSQL on a
-# loopback port, then runs the suite against SQLite and again against PostgreSQL.
+# need (PostgreSQL, mosquitto, the npm test clients, chromium for the console's browser tests),
+# starts a throwaway PostgreSQL on a loopback port, then runs the suite against SQLite and again
+# against PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,8 @@ command -v pg_ctlcluster >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl 
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 command -v mosquitto_pub >/dev/null 2>&1 || need+=(mosquitto-clients)
 command -v node >/dev/null 2>&1 || need+=(nodejs npm)
+# The console tests drive Debian's chromium through Playwright (its own browser download is not used).
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing: ${need[*]}"
   apt-get update -qq

@@ -1,0 +1,164 @@
+using System.Text.Encodings.Web;
+using CommandGrid.Gateway.Auth;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace CommandGrid.Gateway.OpsConsole;
+
+/// <summary>
+/// The operator login: GET /login shows a form taking a token, POST /login checks it and sets the
+/// cg_operator cookie, POST /logout drops it. Tokens travel in form bodies and cookies only, never
+/// in a URL, where logs, history and Referer headers would keep them.
+/// </summary>
+internal static class LoginEndpoints
+{
+    public const string DefaultReturnUrl = "/console";
+    private const int MaxTokenLength = 8192;
+
+    /// <summary>The page the browser ends up on: a form the page submits itself, so only same-origin posts are honoured.</summary>
+    internal const string SecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+    public static IEndpointRouteBuilder MapLogin(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/login", (HttpContext http, string? returnUrl) => WriteFormAsync(http, 200, null, returnUrl));
+        app.MapPost("/login", LoginAsync).DisableAntiforgery();
+        app.MapPost("/logout", Logout).DisableAntiforgery();
+        return app;
+    }
+
+    public static string LoginPath(string returnUrl) =>
+        "/login?returnUrl=" + Uri.EscapeDataString(returnUrl);
+
+    /// <summary>Only a path on this site: "//host" and "/\host" are other sites to a browser, and a scheme is never local.</summary>
+    public static bool IsLocal(string? url) =>
+        url is { Length: > 0 }
+        && url[0] == '/'
+        && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'))
+        && !url.Any(char.IsControl);
+
+    public static CookieOptions CookieOptions(HttpContext http, DateTimeOffset? expires) => new()
+    {
+        HttpOnly = true,
+        SameSite = SameSiteMode.Strict,
+        Secure = http.Request.IsHttps,
+        Path = "/",
+        Expires = expires,
+        IsEssential = true,
+    };
+
+    private static async Task LoginAsync(HttpContext http, TokenService tokens)
+    {
+        if (!SameOrigin(http))
+        {
+            await WriteFormAsync(http, 403, "The login form must be sent from this site", null);
+            return;
+        }
+        if (!http.Request.HasFormContentType)
+        {
+            await WriteFormAsync(http, 400, "Send the login form (application/x-www-form-urlencoded)", null);
+            return;
+        }
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        var returnUrl = form["returnUrl"].ToString();
+        var token = form["token"].ToString().Trim();
+        if (token.Length == 0)
+        {
+            await WriteFormAsync(http, 401, "Paste an access token", returnUrl);
+            return;
+        }
+        if (token.Length > MaxTokenLength)
+        {
+            await WriteFormAsync(http, 401, $"That is not a token: longer than {MaxTokenLength} characters", returnUrl);
+            return;
+        }
+        var result = tokens.Validate(token);
+        if (!result.IsValid)
+        {
+            var reason = result.Error == "Token expired" ? "This token has expired; mint a new one" : "Invalid credentials: not an access token signed by this grid";
+            await WriteFormAsync(http, 401, reason, returnUrl);
+            return;
+        }
+        if (!OperatorGate.IsOperator(result.Payload!))
+        {
+            await WriteFormAsync(http, 403, "This token is valid but not an operator's: its actions must include 0 (every action)", returnUrl);
+            return;
+        }
+        // The cookie dies with the token; a token without an expiry gives a browser-session cookie.
+        DateTimeOffset? expires = result.Payload!.Expiration is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+        http.Response.Cookies.Append(OperatorGate.CookieName, token, CookieOptions(http, expires));
+        http.Response.Headers.CacheControl = "no-store";
+        http.Response.Redirect(IsLocal(returnUrl) ? returnUrl : DefaultReturnUrl);
+    }
+
+    private static async Task Logout(HttpContext http)
+    {
+        if (!SameOrigin(http))
+        {
+            await WriteFormAsync(http, 403, "Log out from this site's own page", null);
+            return;
+        }
+        http.Response.Cookies.Delete(OperatorGate.CookieName, CookieOptions(http, null));
+        http.Response.Headers.CacheControl = "no-store";
+        http.Response.Redirect("/login");
+    }
+
+    /// <summary>
+    /// A browser names the page a POST came from in Origin; one from another site is refused so that
+    /// no page elsewhere can log a visitor in or out (SameSite already keeps the cookie from being sent).
+    /// Clients that send no Origin (curl) are not browsers carrying someone else's cookie. The pages
+    /// use Referrer-Policy same-origin, not no-referrer, under which the browser would send "null".
+    /// </summary>
+    private static bool SameOrigin(HttpContext http)
+    {
+        var origin = http.Request.Headers.Origin.ToString();
+        if (origin.Length == 0)
+        {
+            return true;
+        }
+        return Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+            && string.Equals(uri.Scheme, http.Request.Scheme, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(uri.Authority, http.Request.Host.Value, StringComparison.OrdinalIgnoreCase);
+    }
+
+    public static async Task WriteFormAsync(HttpContext http, int status, string? error, string? returnUrl)
+    {
+        var html = HtmlEncoder.Default;
+        var target = IsLocal(returnUrl) ? returnUrl! : DefaultReturnUrl;
+        var errorBlock = error is null ? "" : $"""<p class="error" role="alert" id="login-error">{html.Encode(error)}</p>""";
+        http.Response.StatusCode = status;
+        http.Response.ContentType = "text/html; charset=utf-8";
+        http.Response.Headers.CacheControl = "no-store";
+        http.Response.Headers.ContentSecurityPolicy = SecurityPolicy;
+        http.Response.Headers.XFrameOptions = "DENY";
+        http.Response.Headers["Referrer-Policy"] = "same-origin";
+        await http.Response.WriteAsync($$"""
+            <!doctype html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Log in · CommandGrid</title>
+            <link rel="stylesheet" href="/login/assets/login.css">
+            <script type="module" src="/login/assets/login.js"></script>
+            </head>
+            <body>
+            <main class="login">
+            <h1>CommandGrid</h1>
+            <p>Operators log in with an access token whose actions include 0 (every action).
+            Mint one on the node with <code>dotnet run --project silo -- token</code>.</p>
+            {{errorBlock}}
+            <form method="post" action="/login" autocomplete="off">
+            <input type="hidden" name="returnUrl" value="{{html.Encode(target)}}">
+            <label for="token">Access token</label>
+            <input id="token" name="token" type="password" required spellcheck="false" autocapitalize="off" autofocus>
+            <button type="submit">Log in</button>
+            </form>
+            </main>
+            </body>
+            </html>
+            """, http.RequestAborted);
+    }
+}
