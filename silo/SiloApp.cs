@@ -32,7 +32,7 @@ public static class SiloApp
             SiloClustering.Configure(builder, silo);
             // TTL reminders tick every few seconds after their due time until the command is final.
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
-            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = config.GetValue("Runtime:ResponseTimeout", TimeSpan.FromSeconds(10)));
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = config.GetValue("Runtime:ResponseTimeout", TimeSpan.FromSeconds(5)));
             silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = config.GetValue("Runtime:IdleTimeout", TimeSpan.FromMinutes(15)));
         });
         builder.Services.AddCommandGridGateway(config);

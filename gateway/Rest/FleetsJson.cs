@@ -59,6 +59,8 @@ internal static class FleetsJson
         ["isBlocked"] = d.IsBlocked,
         ["createdAt"] = WireTime.Iso(d.CreatedAt),
         ["updatedAt"] = WireTime.Iso(d.LastUpdated),
+        ["connected"] = d.Connected,
+        ["lastSeen"] = d.LastSeen is { } seen ? WireTime.Iso(seen) : null,
     };
 
     private static JsonNode? Raw(string? json) => json is null ? null : JsonNode.Parse(json);

@@ -57,7 +57,10 @@ internal static class ThingsEndpoints
             throw new RequestValidationException("limit must be between 1 and 1000");
         }
         var page = await grains.GetGrain<IFleetQueryGrain>(0).ListDevicesAsync(new DeviceQuery(Cursor: cursor, Limit: limit ?? 20));
-        var items = page.Items.Where(d => token.AllowsDevice(d.Id, d.NetworkId, d.DeviceTypeId)).Select(FleetsJson.Thing);
+        var visible = page.Items.Where(d => token.AllowsDevice(d.Id, d.NetworkId, d.DeviceTypeId)).ToList();
+        // The table knows the registry; whether a thing is connected right now only its grain knows.
+        var live = await Task.WhenAll(visible.Select(d => grains.GetGrain<IDeviceGrain>(d.Id).GetAsync()));
+        var items = visible.Select((d, i) => FleetsJson.Thing(live[i] ?? d));
         return Results.Json(new { items, nextCursor = page.NextCursor });
     }
 

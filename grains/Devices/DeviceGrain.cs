@@ -24,6 +24,8 @@ public sealed class DeviceGrain : Grain, IDeviceGrain
     private readonly ObserverManager<IDeviceConnection> _connections;
     // The connections that also asked for every change (DeviceHive returnUpdatedCommands).
     private readonly ObserverManager<IDeviceConnection> _updateWatchers;
+    // The connections that are the device itself (not users watching it): "connected" means one of these is live.
+    private readonly ObserverManager<IDeviceConnection> _deviceLinks;
     private readonly List<long> _pending = [];
 
     public DeviceGrain(
@@ -42,6 +44,7 @@ public sealed class DeviceGrain : Grain, IDeviceGrain
         var expiry = TimeSpan.FromSeconds(options.Value.ObserverExpirySeconds);
         _connections = new ObserverManager<IDeviceConnection>(expiry, logger) { GetDateTime = () => clock.GetUtcNow().UtcDateTime };
         _updateWatchers = new ObserverManager<IDeviceConnection>(expiry, logger) { GetDateTime = () => clock.GetUtcNow().UtcDateTime };
+        _deviceLinks = new ObserverManager<IDeviceConnection>(expiry, logger) { GetDateTime = () => clock.GetUtcNow().UtcDateTime };
     }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -63,7 +66,14 @@ public sealed class DeviceGrain : Grain, IDeviceGrain
         }
     }
 
-    public Task<DeviceRecord?> GetAsync() => Task.FromResult(_state.RecordExists ? _state.State.ToRecord() : null);
+    public Task<DeviceRecord?> GetAsync() => Task.FromResult(_state.RecordExists ? Describe() : null);
+
+    private DeviceRecord Describe()
+    {
+        _deviceLinks.ClearExpired();
+        var connected = _deviceLinks.Count > 0;
+        return _state.State.ToRecord(connected, connected ? _clock.GetUtcNow() : null);
+    }
 
     public async Task<DeviceRecord> SaveAsync(DeviceRegistration registration)
     {
@@ -90,11 +100,29 @@ public sealed class DeviceGrain : Grain, IDeviceGrain
             DeactivateOnIdle();
             throw;
         }
-        return state.ToRecord();
+        return Describe();
+    }
+
+    // Best effort: "last seen" is a hint for operators, so a failed write must not refuse the connection.
+    private async Task RecordSeenAsync()
+    {
+        if (!_state.RecordExists)
+        {
+            return;
+        }
+        try
+        {
+            _state.State.LastSeenMs = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+            await _state.WriteStateAsync();
+        }
+        catch (Exception e) when (e is not InconsistentStateException)
+        {
+            _logger.LogWarning(e, "Could not record when device {DeviceId} was last seen", this.GetPrimaryKeyString());
+        }
     }
 
     public async Task<DeviceRecord> EnsureRegisteredAsync() =>
-        _state.RecordExists ? _state.State.ToRecord() : await SaveAsync(new DeviceRegistration(null, null, null, null, null));
+        _state.RecordExists ? Describe() : await SaveAsync(new DeviceRegistration(null, null, null, null, null));
 
     public async Task<CommandRecord> CreateCommandAsync(CreateCommandRequest request, long? commandId = null)
     {
@@ -129,10 +157,16 @@ public sealed class DeviceGrain : Grain, IDeviceGrain
         {
             _updateWatchers.Unsubscribe(connection);
         }
-        if (!isNew || !options.Delivers)
+        if (!options.Delivers)
         {
             return;
         }
+        _deviceLinks.Subscribe(connection, connection);
+        if (!isNew)
+        {
+            return;
+        }
+        await RecordSeenAsync();
         foreach (var id in _pending.ToArray())
         {
             var command = await GrainFactory.GetGrain<ICommandGrain>(id).GetAsync();
@@ -150,6 +184,11 @@ public sealed class DeviceGrain : Grain, IDeviceGrain
     {
         _connections.Unsubscribe(connection);
         _updateWatchers.Unsubscribe(connection);
+        if (_deviceLinks.Observers.ContainsKey(connection))
+        {
+            _deviceLinks.Unsubscribe(connection);
+            return RecordSeenAsync();
+        }
         return Task.CompletedTask;
     }
 

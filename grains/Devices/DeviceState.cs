@@ -23,7 +23,12 @@ public sealed class DeviceState
     [Id(7)]
     public long LastUpdatedMs { get; set; }
 
-    public DeviceRecord ToRecord() => new(
+    /// <summary>When a device connection last came or went; written on those events only, not on renewals.</summary>
+    [Id(8)]
+    public long? LastSeenMs { get; set; }
+
+    public DeviceRecord ToRecord(bool connected = false, DateTimeOffset? seenNow = null) => new(
         Id, Name, DataJson, NetworkId, DeviceTypeId, IsBlocked,
-        DateTimeOffset.FromUnixTimeMilliseconds(CreatedAtMs), DateTimeOffset.FromUnixTimeMilliseconds(LastUpdatedMs));
+        DateTimeOffset.FromUnixTimeMilliseconds(CreatedAtMs), DateTimeOffset.FromUnixTimeMilliseconds(LastUpdatedMs),
+        connected, seenNow ?? (LastSeenMs is { } seen ? DateTimeOffset.FromUnixTimeMilliseconds(seen) : null));
 }

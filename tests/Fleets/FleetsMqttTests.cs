@@ -92,6 +92,27 @@ public sealed class FleetsMqttTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MqttJs_ThingShowsConnectedWhileItsDeviceIsSubscribedAndLastSeenAfter()
+    {
+        var thing = GridServer.NewId("seen");
+        var device = await DeviceAsync(thing, 5);
+        await device.WaitForAsync("connect");
+        await device.RequestAsync("subscribe", new { topic = Requests(thing), qos = 1 }, "subscribed");
+        await Eventually.TrueAsync(async () => (bool)(await _rest.SendAsync(HttpMethod.Get, $"/api/v1/things/{thing}")).Body["connected"]!,
+            TimeSpan.FromSeconds(5), "the thing is reported connected");
+        var listed = (await _rest.SendAsync(HttpMethod.Get, "/api/v1/things?limit=1000")).Body["items"]!.AsArray()
+            .Single(t => (string)t!["thingId"]! == thing)!;
+        Assert.True((bool)listed["connected"]!);
+
+        await device.DisposeAsync();
+        JsonNode after = null!;
+        await Eventually.TrueAsync(async () => !(bool)(after = (await _rest.SendAsync(HttpMethod.Get, $"/api/v1/things/{thing}")).Body)["connected"]!,
+            TimeSpan.FromSeconds(10), "the thing is reported offline once its device left");
+        var lastSeen = DateTimeOffset.Parse((string)after["lastSeen"]!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(DateTimeOffset.UtcNow - lastSeen < TimeSpan.FromSeconds(30), $"lastSeen {lastSeen:O} is recent");
+    }
+
+    [Fact]
     public async Task MqttJs_LateOrMalformedResponsesAreRejectedAndChangeNothing()
     {
         var thing = GridServer.NewId("lock");
