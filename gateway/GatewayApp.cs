@@ -1,9 +1,11 @@
 using CommandGrid.Gateway.Hosting;
+using CommandGrid.Gateway.Operations;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Hosting;
 
 namespace CommandGrid.Gateway;
@@ -25,14 +27,22 @@ public static class GatewayApp
         {
             throw new InvalidOperationException("A gateway needs Storage:ConnectionString: the cluster's PostgreSQL, where it finds the silos.");
         }
-        builder.UseOrleansClient(client => ConfigureClient(client, config, connectionString));
+        builder.UseOrleansClient(client =>
+        {
+            ConfigureClient(client, config, connectionString);
+            // The dashboard's pages and API here; its data comes from the silos' dashboard services.
+            client.AddDashboard(o => OperationsEndpoints.ConfigureDashboard(o, config));
+        });
         builder.Services.AddCommandGridGateway(config);
+        builder.Services.AddCommandGridOperations()
+            .AddCheck<GatewayStorageHealthCheck>("storage", timeout: TimeSpan.FromSeconds(5))
+            .AddCheck<GatewayMembershipHealthCheck>("membership", timeout: TimeSpan.FromSeconds(5));
         builder.UseCommandGridEndpoints();
         customize?.Invoke(builder);
 
         var app = builder.Build();
         app.MapGet("/", () => Results.Redirect("/health"));
-        app.MapGet("/health", () => Results.Json(new { status = "ok", role = "gateway" }));
+        app.MapCommandGridOperations(role: "gateway");
         app.MapCommandGridGateway();
         return app;
     }

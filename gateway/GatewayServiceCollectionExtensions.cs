@@ -66,6 +66,7 @@ public static class GatewayServiceCollectionExtensions
             limiter.OnRejected = async (context, token) =>
             {
                 context.HttpContext.Response.StatusCode = 429;
+                Operations.GatewayMetrics.Refused(Operations.GatewayMetrics.Rest, RestError.CodeFor(429));
                 await context.HttpContext.Response.WriteAsJsonAsync(
                     new { error = new { code = RestError.CodeFor(429), message = "Too many requests; slow down" } }, token);
             };

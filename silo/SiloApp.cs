@@ -1,8 +1,10 @@
 using CommandGrid.Gateway;
+using CommandGrid.Gateway.Operations;
 using CommandGrid.Grains;
 using CommandGrid.Storage;
 using CommandGrid.Storage.Hosting;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 
 namespace CommandGrid.Silo;
 
@@ -34,14 +36,18 @@ public static class SiloApp
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
             silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = config.GetValue("Runtime:ResponseTimeout", TimeSpan.FromSeconds(5)));
             silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = config.GetValue("Runtime:IdleTimeout", TimeSpan.FromMinutes(15)));
+            silo.AddDashboard(o => OperationsEndpoints.ConfigureDashboard(o, config));
         });
         builder.Services.AddCommandGridGateway(config);
+        builder.Services.AddCommandGridOperations()
+            .AddCheck<SiloStorageHealthCheck>("storage", timeout: TimeSpan.FromSeconds(5))
+            .AddCheck<SiloMembershipHealthCheck>("membership");
         builder.UseCommandGridEndpoints();
         customize?.Invoke(builder);
 
         var app = builder.Build();
         app.MapGet("/", () => Results.Redirect("/health"));
-        app.MapGet("/health", () => Results.Json(new { status = "ok" }));
+        app.MapCommandGridOperations(role: "silo");
         app.MapCommandGridGateway();
         return app;
     }

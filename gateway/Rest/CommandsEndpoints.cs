@@ -43,6 +43,7 @@ internal static class CommandsEndpoints
         var request = new CreateCommandRequest(thingId, action, parameters, null, ttl, null, null, token.UserId, clientToken,
             Fingerprint(thingId, action, parameters, ttl));
         var created = await commands.CreateAsync(request);
+        Operations.GatewayMetrics.CommandCreated(Operations.GatewayMetrics.Rest);
         return Results.Json(FleetsJson.Execution(created, withHistory: false), statusCode: 201);
     }
 

@@ -5,8 +5,11 @@ namespace CommandGrid.Gateway.Rest;
 /// <summary>The REST error body: {"error": {"code": "...", "message": "..."}} with its HTTP status.</summary>
 public static class RestError
 {
-    public static IResult Of(int status, string message) =>
-        Results.Json(new { error = new { code = CodeFor(status), message } }, statusCode: status);
+    public static IResult Of(int status, string message)
+    {
+        Operations.GatewayMetrics.RefusedStatus(Operations.GatewayMetrics.Rest, status);
+        return Results.Json(new { error = new { code = CodeFor(status), message } }, statusCode: status);
+    }
 
     public static string CodeFor(int status) => status switch
     {

@@ -35,6 +35,7 @@ internal sealed class WebSocketEndpoint(
             if (!result.IsValid)
             {
                 http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                Operations.GatewayMetrics.RefusedStatus(Operations.GatewayMetrics.WebSocket, StatusCodes.Status401Unauthorized);
                 await http.Response.WriteAsJsonAsync(new { status = "error", code = 401, error = result.Error });
                 return;
             }
@@ -47,7 +48,15 @@ internal sealed class WebSocketEndpoint(
         var session = new WsSession(socket, grains, clock, options.Value, limits.Value.MaxMessageBytes, logger) { Token = token };
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
         logger.LogDebug("WebSocket {Connection} opened from {Remote}", session.Id, http.Connection.RemoteIpAddress);
-        await session.RunAsync(dispatcher, aborted.Token);
+        Operations.GatewayMetrics.ConnectionOpened(Operations.GatewayMetrics.WebSocket, "devicehive");
+        try
+        {
+            await session.RunAsync(dispatcher, aborted.Token);
+        }
+        finally
+        {
+            Operations.GatewayMetrics.ConnectionClosed(Operations.GatewayMetrics.WebSocket, "devicehive");
+        }
         logger.LogDebug("WebSocket {Connection} closed", session.Id);
     }
 }

@@ -78,6 +78,7 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
             History = [new StatusChange(CommandStatus.Pending, request.Status, now, "create")],
         };
         await WriteAsync();
+        CommandMetrics.Entered(CommandStatus.Pending);
         var record = State.ToRecord();
         PublishToFeeds(new CommandEvent(CommandEventKind.Inserted, record));
         LogCreated(_logger, record.Id, record.Command, record.DeviceId, lifetime);
@@ -171,7 +172,8 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
     private async Task ChangeAsync(string status, string? deviceStatus, string? resultJson, StatusReason? reason, string source)
     {
         var now = _clock.GetUtcNow();
-        var statusChanged = status != State.Status || deviceStatus != State.DeviceStatus;
+        var entered = status != State.Status;
+        var statusChanged = entered || deviceStatus != State.DeviceStatus;
         State.Status = status;
         State.DeviceStatus = deviceStatus;
         State.ResultJson = resultJson;
@@ -182,6 +184,14 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
             State.History.Add(new StatusChange(status, deviceStatus, now, source));
         }
         await WriteAsync();
+        if (entered)
+        {
+            CommandMetrics.Entered(status);
+            if (status == CommandStatus.TimedOut)
+            {
+                CommandMetrics.TimedOut(now.ToUnixTimeMilliseconds(), State.ExpiresAtMs);
+            }
+        }
         var record = State.ToRecord();
         await _observers.Notify(o => o.CommandChanged(record));
         _ = GrainFactory.GetGrain<IDeviceGrain>(record.DeviceId).CommandChangedAsync(record);

@@ -84,6 +84,16 @@ public sealed partial class RelationalStore : IIndexedStateQuery, ISequenceStore
         }
     }
 
+    /// <summary>One trivial query on a connection of its own: whether the database answers (the "storage" health check).</summary>
+    public async Task PingAsync(CancellationToken cancellationToken = default)
+    {
+        EnsureStarted();
+        await using var connection = await _dialect.OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1";
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
+
     internal IDisposable PauseWriter() => _writer.Pause();
 
     // ---- grain state ----

@@ -52,6 +52,7 @@ public sealed class StorageStatistics
     internal void RecordCommit(int operations, long elapsedTimestampTicks)
     {
         Interlocked.Increment(ref _transactionsCommitted);
+        StorageMetrics.Committed(operations, elapsedTimestampTicks);
         Interlocked.Add(ref _operationsWritten, operations);
         Interlocked.Add(ref _totalCommitTicks, elapsedTimestampTicks);
         Interlocked.Exchange(ref _lastCommitTicks, elapsedTimestampTicks);
@@ -62,11 +63,23 @@ public sealed class StorageStatistics
         }
     }
 
-    internal void RecordConflict() => Interlocked.Increment(ref _conflicts);
+    internal void RecordConflict()
+    {
+        Interlocked.Increment(ref _conflicts);
+        StorageMetrics.Conflict();
+    }
 
-    internal void RecordFailure() => Interlocked.Increment(ref _failedTransactions);
+    internal void RecordFailure()
+    {
+        Interlocked.Increment(ref _failedTransactions);
+        StorageMetrics.Failure();
+    }
 
-    internal void RecordQueued(int delta) => Interlocked.Add(ref _queued, delta);
+    internal void RecordQueued(int delta)
+    {
+        Interlocked.Add(ref _queued, delta);
+        StorageMetrics.Queued(delta);
+    }
 
     public override string ToString() =>
         $"transactions={TransactionsCommitted} operations={OperationsWritten} largestBatch={LargestBatch} conflicts={Conflicts} failed={FailedTransactions} avgCommit={AverageCommitLatency.TotalMilliseconds:F2}ms";

@@ -18,6 +18,8 @@ internal sealed class MqttConnection
     private readonly IMqttApplication _application;
     private readonly MqttServerOptions _options;
     private readonly MqttRefusals _refusals;
+    // The protocol version the open-connections gauge counted this connection under, once CONNECT was accepted.
+    private string? _metricsVersion;
     private readonly IDuplexPipe _transport;
     private readonly ILogger _logger;
     private readonly MqttPacketDecoder _decoder;
@@ -136,6 +138,10 @@ internal sealed class MqttConnection
         await writer;
         await _transport.Output.CompleteAsync();
         await _transport.Input.CompleteAsync();
+        if (_metricsVersion is { } version)
+        {
+            Operations.GatewayMetrics.ConnectionClosed(Operations.GatewayMetrics.Mqtt, version);
+        }
         await _server.OnConnectionClosedAsync(this, reason);
     }
 
@@ -396,6 +402,8 @@ internal sealed class MqttConnection
         _keepAliveWindow = keepAlive == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(keepAlive * 1500L);
         _keepAliveCts.CancelAfter(_keepAliveWindow);
         _connected = true;
+        _metricsVersion = connect.ProtocolVersion == MqttProtocolVersion.V500 ? "5.0" : connect.ProtocolVersion == MqttProtocolVersion.V311 ? "3.1.1" : connect.ProtocolVersion.ToString();
+        Operations.GatewayMetrics.ConnectionOpened(Operations.GatewayMetrics.Mqtt, _metricsVersion);
         var sessionPresent = _server.AttachSession(this, clientId, connect.CleanStart, expiry, connAck);
         MqttLog.Connected(_logger, clientId, RemoteEndPoint, Id, connect.ProtocolVersion, sessionPresent, keepAlive);
         return null;
@@ -415,6 +423,7 @@ internal sealed class MqttConnection
     private MqttSessionEndReason RefuseConnect(string clientId, MqttReasonCode code, string? reasonString)
     {
         MqttLog.ConnectRefused(_logger, Id, RemoteEndPoint, clientId, code);
+        Operations.GatewayMetrics.Refused(Operations.GatewayMetrics.Mqtt, code.ToString());
         _finalPacket = new MqttConnAckPacket
         {
             ReasonCode = code,

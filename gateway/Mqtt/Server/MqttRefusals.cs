@@ -33,6 +33,7 @@ internal sealed class MqttRefusals
     public void Record(string clientId, MqttPacketType packetType, string topic, MqttReasonCode reason)
     {
         _refusals.Add(1, new KeyValuePair<string, object?>("reason", reason.ToString()), new KeyValuePair<string, object?>("packet_type", PacketTypeTag(packetType)));
+        Operations.GatewayMetrics.Refused(Operations.GatewayMetrics.Mqtt, reason.ToString());
         var now = Environment.TickCount64;
         var window = _windows.GetOrAdd(clientId, static _ => new LogWindow());
         int suppressed;

@@ -35,6 +35,7 @@ internal sealed class CommandActions(CommandService commands, CommandRules rules
         var result = rules.ResultJson(Field(body, "result"));
         await RequireDeviceAsync(token, deviceId);
         var created = await commands.CreateAsync(new CreateCommandRequest(deviceId, name, parameters, timestamp, lifetime, status, result, token.UserId));
+        Operations.GatewayMetrics.CommandCreated(Operations.GatewayMetrics.WebSocket);
         call.AfterReply(() => call.Session.Creator.WatchAsync(created));
         return new JsonObject { ["command"] = DeviceHiveJson.Inserted(created) };
     }

@@ -1,0 +1,97 @@
+using System.Text.Json;
+using CommandGrid.Gateway.OpsConsole;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
+using Orleans.Dashboard;
+
+namespace CommandGrid.Gateway.Operations;
+
+/// <summary>
+/// What an operator and a monitoring system see of a silo or a gateway: the Orleans Dashboard at
+/// /dashboard behind the operator gate, Prometheus text at /metrics, health as JSON at /health.
+/// </summary>
+public static class OperationsEndpoints
+{
+    public const string DashboardPath = "/dashboard";
+    public const string MetricsPath = "/metrics";
+    public const string HealthPath = "/health";
+
+    /// <summary>The meters /metrics exports: the project's own, the MQTT listener's refusals, and Orleans' runtime.</summary>
+    public static readonly string[] Meters = [GatewayMetrics.MeterName, "CommandGrid.Mqtt", "Microsoft.Orleans"];
+
+    /// <summary>
+    /// The dashboard's options. Each silo samples its runtime statistics every CounterUpdateIntervalMs
+    /// (Orleans' default 1 s, whether anyone looks or not); 10 s keeps an idle grid's cost at a tenth
+    /// and still shows a useful curve (HistoryLength 100 samples: about 16 minutes). Per-method grain
+    /// profiling runs only while someone queries the dashboard (Orleans turns it off a minute after the last query).
+    /// </summary>
+    public static void ConfigureDashboard(DashboardOptions options, IConfiguration configuration)
+    {
+        options.CounterUpdateIntervalMs = Math.Max(1000, configuration.GetValue("Dashboard:CounterUpdateIntervalMs", 10_000));
+        options.HistoryLength = configuration.GetValue("Dashboard:HistoryLength", 100);
+        options.HideTrace = configuration.GetValue("Dashboard:HideTrace", false);
+    }
+
+    /// <summary>Metrics and the health-check service; the caller adds its own checks ("storage", "membership") to the builder returned.</summary>
+    public static IHealthChecksBuilder AddCommandGridOperations(this IServiceCollection services)
+    {
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(Meters).AddPrometheusExporter());
+        return services.AddHealthChecks();
+    }
+
+    /// <summary>Maps /dashboard (gated), /metrics and /health. The dashboard's services must be added (AddDashboard on the silo or client builder).</summary>
+    public static WebApplication MapCommandGridOperations(this WebApplication app, string role)
+    {
+        app.UseOperatorGate(DashboardPath);
+        // /dashboard/Trace streams the log for up to an hour and ends only when the client goes away;
+        // tied to the host's stopping too, it never holds a shutdown up for the server's grace period.
+        var stopping = app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        app.Use(async (http, next) =>
+        {
+            if (!http.Request.Path.StartsWithSegments(DashboardPath + "/Trace", StringComparison.OrdinalIgnoreCase))
+            {
+                await next(http);
+                return;
+            }
+            using var ended = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, stopping);
+            http.RequestAborted = ended.Token;
+            http.Response.Headers.CacheControl = "no-store";
+            await next(http);
+        });
+        app.MapOrleansDashboard(routePrefix: DashboardPath);
+        app.MapPrometheusScrapingEndpoint(MetricsPath);
+        app.MapHealthChecks(HealthPath, new HealthCheckOptions
+        {
+            ResponseWriter = (http, report) => WriteHealthAsync(http, report, role),
+        });
+        return app;
+    }
+
+    private static readonly JsonSerializerOptions HealthJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>{"status":"Healthy","role":"silo","durationMs":…,"checks":{"storage":{"status":…,"description":…,"durationMs":…}}}; 200 unless a check is Unhealthy (then 503).</summary>
+    private static Task WriteHealthAsync(HttpContext http, HealthReport report, string role)
+    {
+        http.Response.Headers.CacheControl = "no-store";
+        var checks = report.Entries.ToDictionary(e => e.Key, e => new
+        {
+            status = e.Value.Status.ToString(),
+            description = e.Value.Description,
+            durationMs = Math.Round(e.Value.Duration.TotalMilliseconds, 1),
+            error = e.Value.Exception?.Message,
+        });
+        return http.Response.WriteAsJsonAsync(new
+        {
+            status = report.Status.ToString(),
+            role,
+            durationMs = Math.Round(report.TotalDuration.TotalMilliseconds, 1),
+            checks,
+        }, HealthJson);
+    }
+}

@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using CommandGrid.Tests.Infrastructure;
+using Xunit;
+
+namespace CommandGrid.Tests.Operations;
+
+/// <summary>The Orleans Dashboard and the console behind the operator gate, over plain HTTP on a real silo.</summary>
+public sealed class OperationsAccessTests : IAsyncLifetime
+{
+    private const string BrowserAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+    private GridServer _server = null!;
+    private HttpClient _http = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await GridServer.StartAsync();
+        _http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = _server.BaseUri, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    private async Task<HttpResponseMessage> GetAsync(string path, string? accept = null, string? bearer = null, string? cookie = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (accept is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+        }
+        if (bearer is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + bearer);
+        }
+        if (cookie is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Cookie", cookie);
+        }
+        return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+    }
+
+    [Theory]
+    [InlineData("/dashboard")]
+    [InlineData("/dashboard/")]
+    [InlineData("/dashboard/index.min.js")]
+    [InlineData("/dashboard/DashboardCounters")]
+    [InlineData("/dashboard/Trace")]
+    [InlineData("/console")]
+    public async Task Gate_RefusesWithoutOperatorCredentials(string path)
+    {
+        using (var browser = await GetAsync(path, BrowserAccept))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, browser.StatusCode);
+            Assert.Equal("/login?returnUrl=" + Uri.EscapeDataString(path), browser.Headers.Location!.OriginalString);
+        }
+        using (var api = await GetAsync(path))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
+        }
+        using (var user = await GetAsync(path, bearer: GridServer.Token(userId: 7, actions: [1, 2, 3])))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, user.StatusCode);
+        }
+        using (var forged = await GetAsync(path, bearer: GridServer.Token(secret: "another-secret-that-is-long-enough-for-hs256")))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Dashboard_ServesOperatorBearerToken()
+    {
+        var token = GridServer.Token();
+        using var redirect = await GetAsync("/dashboard", bearer: token);
+        Assert.True(redirect.StatusCode is HttpStatusCode.MovedPermanently or HttpStatusCode.PermanentRedirect or HttpStatusCode.Redirect, $"/dashboard: {(int)redirect.StatusCode}");
+        Assert.Equal("/dashboard/", redirect.Headers.Location!.OriginalString);
+
+        using var page = await GetAsync("/dashboard/", bearer: token);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("<title>Orleans Dashboard</title>", await page.Content.ReadAsStringAsync());
+
+        using var counters = await GetAsync("/dashboard/DashboardCounters", bearer: token);
+        Assert.Equal(HttpStatusCode.OK, counters.StatusCode);
+        var json = JsonNode.Parse(await counters.Content.ReadAsStringAsync())!;
+        // The dashboard grain fills its counters on its own schedule: the shape is what is checked here.
+        Assert.NotNull(json["totalActiveHostCount"]);
+        Assert.NotNull(json["totalActivationCount"]);
+
+        using var console = await GetAsync("/console", bearer: token);
+        Assert.Equal(HttpStatusCode.OK, console.StatusCode);
+    }
+
+    [Fact]
+    public async Task Dashboard_ServesTheLoginCookie()
+    {
+        var token = GridServer.Token();
+        using var login = await _http.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token, ["returnUrl"] = "/dashboard" }));
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        Assert.Equal("/dashboard", login.Headers.Location!.OriginalString);
+        var cookie = Assert.Single(login.Headers.GetValues("Set-Cookie")).Split(';')[0];
+
+        using var page = await GetAsync("/dashboard/", BrowserAccept, cookie: cookie);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        using var script = await GetAsync("/dashboard/index.min.js", cookie: cookie);
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+    }
+
+    [Fact]
+    public async Task DashboardTrace_StreamsAndDoesNotHoldUpShutdown()
+    {
+        using var trace = await GetAsync("/dashboard/Trace", bearer: GridServer.Token());
+        Assert.Equal(HttpStatusCode.OK, trace.StatusCode);
+        var stream = await trace.Content.ReadAsStreamAsync();
+        var seen = new StringBuilder();
+        var buffer = new byte[4096];
+        using (var read = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while (!seen.ToString().Contains("log streaming", StringComparison.Ordinal))
+            {
+                var n = await stream.ReadAsync(buffer, read.Token);
+                Assert.True(n > 0, "the trace stream ended before its banner");
+                seen.Append(Encoding.UTF8.GetString(buffer, 0, n));
+            }
+        }
+
+        // The server's grace period for open requests is 30 s; the stream must end with the host instead.
+        var stopping = Stopwatch.StartNew();
+        await _server.StopAsync();
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(20), $"stopping took {stopping.Elapsed.TotalSeconds:0.0} s with a trace open");
+        using var end = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            while (await stream.ReadAsync(buffer, end.Token) > 0)
+            {
+            }
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            // An aborted stream is an ended stream too.
+        }
+    }
+}
