@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A local CommandGrid cluster: 3 silos and 2 gateways on this machine against one PostgreSQL.
+# A local CommandGrid cluster on Orleans: 3 silos (HTTP 5101-5103, silo ports 11111-11113, gateway
+# ports 30000-30002) and 2 standalone gateways (HTTP 5201-5202, MQTT 18831-18832) against one PostgreSQL.
 #   scripts/cluster.sh start   # builds, starts, prints the gateways' URLs
 #   scripts/cluster.sh stop    # stops them (clean leave), then the throwaway PostgreSQL if we started it
 # COMMANDGRID_POSTGRES: connection string of the PostgreSQL to use; unset = scripts/postgres-test-server.sh.
@@ -11,6 +12,7 @@ CLUSTER_DIR="${CLUSTER_DIR:-/tmp/commandgrid-cluster}"
 SECRET="${COMMANDGRID_JWT_SECRET:-local-cluster-secret-that-is-long-enough-for-hs256}"
 SILO_HTTP=(5101 5102 5103)
 SILO_TCP=(11111 11112 11113)
+SILO_GATEWAY=(30000 30001 30002)
 GATEWAY_HTTP=(5201 5202)
 GATEWAY_MQTT=(18831 18832)
 
@@ -18,28 +20,55 @@ start() {
     mkdir -p "$CLUSTER_DIR"
     local pg="${COMMANDGRID_POSTGRES:-}"
     if [[ -z "$pg" ]]; then
+        # Stop it again at "stop" only if this start started it (others may be using it).
+        local running=0
+        command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p "${PGTEST_PORT:-55432}" && running=1
         pg=$(scripts/postgres-test-server.sh start | tail -1)
-        touch "$CLUSTER_DIR/own-postgres"
+        [[ $running == 1 ]] || touch "$CLUSTER_DIR/own-postgres"
     fi
-    dotnet build CommandGrid.sln -c Release -nologo -v quiet >"$CLUSTER_DIR/build.log" 2>&1 || { cat "$CLUSTER_DIR/build.log" >&2; exit 1; }
-    local common=(--Storage:Provider=postgres "--Storage:ConnectionString=$pg" --Cluster:ClusterId=local "--Auth:JwtSecret=$SECRET")
+    # The silo builds the gateway too (it co-hosts its doors); nothing else is needed.
+    dotnet build silo/CommandGrid.Silo.csproj -c Release -nologo -v quiet >"$CLUSTER_DIR/build.log" 2>&1 || { cat "$CLUSTER_DIR/build.log" >&2; exit 1; }
+    apply_clustering_schema "$pg"
+    local common=("--Storage:ConnectionString=$pg" --Cluster:ClusterId=local "--Auth:JwtSecret=$SECRET")
+    # Silos: Orleans' ADO.NET clustering on the PostgreSQL; each one a silo port and a gateway port for the clients.
     for i in 0 1 2; do
         nohup dotnet silo/bin/Release/net10.0/CommandGrid.Silo.dll --urls="http://127.0.0.1:${SILO_HTTP[$i]}" \
-            "${common[@]}" --Cluster:Enabled=true --Cluster:MemberName="silo$i" --Cluster:SiloPort="${SILO_TCP[$i]}" --Mqtt:Enabled=false \
+            --Storage:Provider=postgres "${common[@]}" --Cluster:Enabled=true --Cluster:MemberName="silo$i" \
+            --Cluster:SiloPort="${SILO_TCP[$i]}" --Cluster:GatewayPort="${SILO_GATEWAY[$i]}" --Mqtt:Enabled=false \
             >"$CLUSTER_DIR/silo$i.log" 2>&1 &
         echo $! >"$CLUSTER_DIR/silo$i.pid"
-        # The first silo creates the schema; give it a head start.
-        [[ $i == 0 ]] && wait_http "${SILO_HTTP[0]}"
     done
+    # Gateways: Orleans clients; they find the silos' gateway ports in the membership table.
     for i in 0 1; do
         nohup dotnet gateway/bin/Release/net10.0/CommandGrid.Gateway.dll --urls="http://127.0.0.1:${GATEWAY_HTTP[$i]}" \
-            "${common[@]}" --Cluster:MemberName="gateway$i" --Mqtt:Port="${GATEWAY_MQTT[$i]}" >"$CLUSTER_DIR/gateway$i.log" 2>&1 &
+            "${common[@]}" --Mqtt:Port="${GATEWAY_MQTT[$i]}" >"$CLUSTER_DIR/gateway$i.log" 2>&1 &
         echo $! >"$CLUSTER_DIR/gateway$i.pid"
     done
+    # A gateway answers /health once its Orleans client has connected to a silo.
     for port in "${SILO_HTTP[@]}" "${GATEWAY_HTTP[@]}"; do wait_http "$port"; done
     echo "silos:    ${SILO_HTTP[*]/#/http://127.0.0.1:}"
     echo "gateways: ${GATEWAY_HTTP[*]/#/http://127.0.0.1:} (MQTT on ${GATEWAY_MQTT[*]})"
     echo "logs and pids in $CLUSTER_DIR; token: dotnet run --project silo -- token Auth:JwtSecret=$SECRET"
+}
+
+# Workaround: a silo applies the membership schema in a hosted service that starts after Orleans'
+# own, so on a fresh database every silo dies with 42P01 (relation "orleansquery" does not exist).
+# Apply the same script first with psql when it is there (it is idempotent).
+apply_clustering_schema() {
+    command -v psql >/dev/null 2>&1 || return 0
+    local -A kv=()
+    local part key
+    IFS=';' read -ra parts <<<"$1"
+    for part in "${parts[@]}"; do
+        [[ "$part" == *=* ]] || continue
+        key=$(echo "${part%%=*}" | tr '[:upper:]' '[:lower:]' | tr -d ' ')
+        kv[$key]="${part#*=}"
+    done
+    PGHOST="${kv[host]:-${kv[server]:-127.0.0.1}}" PGPORT="${kv[port]:-5432}" PGUSER="${kv[username]:-${kv[userid]:-postgres}}" \
+        PGPASSWORD="${kv[password]:-}" PGDATABASE="${kv[database]:-postgres}" \
+        PGOPTIONS="${kv[searchpath]:+-c search_path=${kv[searchpath]}}" \
+        psql -q -v ON_ERROR_STOP=1 -f storage/Clustering/postgres-clustering.sql >"$CLUSTER_DIR/schema.log" 2>&1 \
+        || { echo "applying storage/Clustering/postgres-clustering.sql failed:" >&2; cat "$CLUSTER_DIR/schema.log" >&2; exit 1; }
 }
 
 wait_http() {
@@ -60,7 +89,11 @@ stop() {
         pid=$(cat "$file")
         if kill -0 "$pid" 2>/dev/null; then
             kill -TERM "$pid"
-            for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+            for _ in $(seq 1 80); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+            if kill -0 "$pid" 2>/dev/null; then
+                echo "$name (pid $pid) still running 20 s after SIGTERM: killing it" >&2
+                kill -KILL "$pid" 2>/dev/null || true
+            fi
         fi
         rm -f "$file"
         echo "stopped $name"

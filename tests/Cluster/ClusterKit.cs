@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+using CommandGrid.Grains.Interfaces;
+using CommandGrid.Tests.Grid;
+using CommandGrid.Tests.Infrastructure;
+using CommandGrid.Tests.WebSockets;
+
+namespace CommandGrid.Tests.Cluster;
+
+/// <summary>Helpers of the cluster tests: the measured figures' file, command reads, a device that answers.</summary>
+internal static class ClusterKit
+{
+    /// <summary>What the silos run with when a test passes no override (silo/MembershipTimings.cs, gateway/GatewayApp.cs).</summary>
+    public const string MembershipInEffect =
+        "product defaults: ProbeTimeout=2s, NumMissedProbesLimit=2, NumVotesForDeathDeclaration=2, TableRefreshTimeout=5s, " +
+        "IAmAliveTablePublishTimeout=10s, DeathVoteExpirationTimeout=30s (silo/MembershipTimings.cs); gateways GatewayListRefreshPeriod=2s, " +
+        "Runtime:ResponseTimeout=10s, Runtime:CallTimeout=30s";
+
+    public static string ReportPath => Path.Combine(Path.GetTempPath(), "commandgrid-failover.txt");
+
+    /// <summary>Writes (or replaces) this test's section of $TMPDIR/commandgrid-failover.txt.</summary>
+    public static void Report(string section, IEnumerable<string> lines)
+    {
+        var sections = new List<(string Title, List<string> Lines)>();
+        if (File.Exists(ReportPath))
+        {
+            foreach (var line in File.ReadAllLines(ReportPath))
+            {
+                if (line.StartsWith("## ", StringComparison.Ordinal))
+                {
+                    sections.Add((line[3..], []));
+                }
+                else if (sections.Count > 0)
+                {
+                    sections[^1].Lines.Add(line);
+                }
+            }
+        }
+        sections.RemoveAll(s => s.Title == section);
+        sections.Add((section, [$"measured {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss}Z on {Environment.ProcessorCount} cores (load average {LoadAverage()})", .. lines, ""]));
+        File.WriteAllLines(ReportPath, sections.SelectMany(s => new[] { "## " + s.Title }.Concat(s.Lines)));
+    }
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
+    }
+
+    public static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";
+
+    /// <summary>GET /api/v1/commands/{id}: the status code and the body.</summary>
+    public static Task<(HttpStatusCode Status, JsonObject Body)> ReadAsync(HttpClient client, string id) =>
+        client.SendAsync(HttpMethod.Get, $"/api/v1/commands/{id}");
+
+    public static bool IsFinal(JsonObject command) => (string?)command["status"] is { } s && CommandStatus.IsFinal(s);
+
+    /// <summary>When the execution's history says it became <paramref name="status"/>, or null.</summary>
+    public static DateTimeOffset? ReachedAt(JsonObject command, string status) =>
+        command["history"]?.AsArray().FirstOrDefault(h => (string?)h!["status"] == status) is { } entry ? FleetsApi.Time(entry["at"]) : null;
+}
+
+/// <summary>
+/// A DeviceHive device on a gateway's WebSocket: subscribed to its commands, it answers every
+/// command pushed to it with SUCCEEDED (a late answer to an expired command is refused and ignored).
+/// </summary>
+internal sealed class AnsweringDevice : IAsyncDisposable
+{
+    private readonly WsClient _client;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private int _answered;
+
+    private AnsweringDevice(WsClient client, string deviceId)
+    {
+        _client = client;
+        DeviceId = deviceId;
+        _loop = Task.Run(AnswerLoopAsync);
+    }
+
+    public string DeviceId { get; }
+
+    public int Answered => _answered;
+
+    public static async Task<AnsweringDevice> StartAsync(GridProcess gateway, string deviceId)
+    {
+        var client = await WsClient.ConnectAsync(gateway.WebSocketUri);
+        await client.OkAsync(new JsonObject { ["action"] = "authenticate", ["token"] = GridServer.Token(devices: [deviceId]) });
+        await client.OkAsync(new JsonObject { ["action"] = "command/subscribe", ["deviceId"] = deviceId });
+        return new AnsweringDevice(client, deviceId);
+    }
+
+    private async Task AnswerLoopAsync()
+    {
+        var seen = 0;
+        var answers = new List<Task>();
+        while (!_stop.IsCancellationRequested && _client.Closed is { IsCompleted: false })
+        {
+            var received = _client.Received;
+            for (; seen < received.Count; seen++)
+            {
+                var message = received[seen];
+                if (message["requestId"] is null && (string?)message["action"] == "command/insert" && message["command"]?["id"] is { } id)
+                {
+                    answers.Add(AnswerAsync((long)id));
+                }
+            }
+            try
+            {
+                // Polling the client's own receive list: this only paces the loop, nothing waits on it.
+                await Task.Delay(20, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        await Task.WhenAll(answers);
+    }
+
+    private async Task AnswerAsync(long id)
+    {
+        try
+        {
+            var reply = await _client.RequestAsync(new JsonObject
+            {
+                ["action"] = "command/update",
+                ["deviceId"] = DeviceId,
+                ["commandId"] = id,
+                ["command"] = new JsonObject { ["status"] = "SUCCEEDED", ["result"] = new JsonObject { ["by"] = DeviceId } },
+            });
+            if ((string?)reply["status"] == "success")
+            {
+                Interlocked.Increment(ref _answered);
+            }
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException or System.Net.WebSockets.WebSocketException or OperationCanceledException)
+        {
+            // Answers are best effort: an unanswered command times out, which the test accepts.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _loop;
+        await _client.DisposeAsync();
+        _stop.Dispose();
+    }
+}

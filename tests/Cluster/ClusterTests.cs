@@ -1,0 +1,359 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using CommandGrid.Grains.Interfaces;
+using CommandGrid.Tests.Grid;
+using CommandGrid.Tests.Infrastructure;
+using CommandGrid.Tests.Mqtt.Infrastructure;
+using CommandGrid.Tests.WebSockets;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace CommandGrid.Tests.Cluster;
+
+/// <summary>
+/// A real cluster of processes (3 silos on Orleans' ADO.NET clustering, 2 standalone gateways)
+/// on PostgreSQL, through its real doors, with silos killed by SIGKILL. Membership timings are
+/// the product's own unless a test says otherwise: measuring them is part of the point.
+/// </summary>
+[Collection(ProcessClusterCollection.Name)]
+public sealed class ClusterTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Cluster_CommandThroughGateway2ReachesDeviceOnGateway1AndNotifiesCreator()
+    {
+        await using var cluster = await ProcessCluster.StartAsync(output);
+        var thing = GridServer.NewId("dev");
+        var gateway1 = cluster.Gateways[0];
+        var gateway2 = cluster.Gateways[1];
+        using (var rest2 = cluster.Client(1))
+        {
+            await rest2.RegisterThingAsync(thing);
+        }
+
+        await using var device = await NodeMqttClient.StartAsync($"mqtt://127.0.0.1:{gateway1.MqttPort}", new
+        {
+            clientId = thing,
+            username = thing,
+            password = GridServer.Token(userId: 0, actions: [5, 8], devices: [thing]),
+            protocolVersion = 5,
+            clean = true,
+        });
+        await device.WaitForAsync("connect");
+        await device.RequestAsync("subscribe", new { topic = $"$emqx/commands/things/{thing}/executions/+/request", qos = 1 }, "subscribed");
+
+        await using var creator = await WsClient.ConnectAsync(gateway2.WebSocketUri);
+        await creator.OkAsync(new JsonObject { ["action"] = "authenticate", ["token"] = GridServer.Token() });
+        var inserted = await creator.OkAsync(new JsonObject
+        {
+            ["action"] = "command/insert",
+            ["deviceId"] = thing,
+            ["command"] = new JsonObject { ["command"] = "reboot", ["lifetime"] = 60 },
+        });
+        var id = (long)inserted["command"]!["id"]!;
+
+        await device.WaitForAsync("message", m => ((string)m["topic"]!).EndsWith($"/executions/{id}/request", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        await device.RequestAsync("publish", new
+        {
+            topic = $"$emqx/commands/things/{thing}/executions/{id}/response",
+            payload = "{\"status\":\"SUCCEEDED\",\"result\":{\"rebooted\":true}}",
+            qos = 1,
+        }, "published");
+
+        var update = await creator.WaitForPushAsync("command/update",
+            p => (long?)p["command"]?["id"] == id && (string?)p["command"]?["status"] == "SUCCEEDED", TimeSpan.FromSeconds(30));
+        Assert.True((bool)update["command"]!["result"]!["rebooted"]!);
+        using var rest1 = cluster.Client(0);
+        Assert.Equal("SUCCEEDED", (string)(await rest1.GetCommandAsync(id.ToString(CultureInfo.InvariantCulture)))["status"]!);
+        cluster.Passed();
+    }
+
+    private sealed record Attempt(int Number, string Thing, int Gateway, int Ttl, DateTimeOffset Started, DateTimeOffset Ended, HttpStatusCode? Status, string? Id, string? Error)
+    {
+        public string Action => $"load{Number}";
+
+        public TimeSpan Latency => Ended - Started;
+    }
+
+    [Fact]
+    public async Task Cluster_KillingASiloUnderLoadLosesNoAcknowledgedCommand()
+    {
+        const int Total = 300;
+        const int Writers = 8;
+        const int KillAfterAcknowledged = 90;
+        const int Victim = 1;
+        // Load pacing (not a wait for a condition): about 300 creates over some 25 s, so that
+        // creation goes on well past the death declaration.
+        var pace = TimeSpan.FromMilliseconds(650);
+
+        await using var cluster = await ProcessCluster.StartAsync(output);
+        var answered = Enumerable.Range(0, 6).Select(_ => GridServer.NewId("ans")).ToList();
+        var silent = Enumerable.Range(0, 6).Select(_ => GridServer.NewId("sil")).ToList();
+        var things = answered.Concat(silent).ToList();
+        using (var setup = cluster.Client(0))
+        {
+            foreach (var thing in things)
+            {
+                await setup.RegisterThingAsync(thing);
+            }
+        }
+        var devices = new List<AnsweringDevice>();
+        for (var i = 0; i < answered.Count; i++)
+        {
+            devices.Add(await AnsweringDevice.StartAsync(cluster.Gateways[i % 2], answered[i]));
+        }
+
+        var attempts = new ConcurrentBag<Attempt>();
+        var acknowledged = 0;
+        var next = 0;
+        var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
+        {
+            var gateway = w % 2;
+            using var client = cluster.Client(gateway);
+            client.Timeout = TimeSpan.FromSeconds(60);
+            var random = new Random(w);
+            int number;
+            while ((number = Interlocked.Increment(ref next)) <= Total)
+            {
+                var thing = things[random.Next(things.Count)];
+                var ttl = random.Next(3, 9);
+                var started = DateTimeOffset.UtcNow;
+                try
+                {
+                    using var response = await client.PostAsJsonAsync("/api/v1/commands", new { thingId = thing, action = $"load{number}", ttl });
+                    var text = await response.Content.ReadAsStringAsync();
+                    string? id = null;
+                    if (response.StatusCode == HttpStatusCode.Created)
+                    {
+                        id = (string)JsonNode.Parse(text)!["executionId"]!;
+                        Interlocked.Increment(ref acknowledged);
+                    }
+                    attempts.Add(new Attempt(number, thing, gateway, ttl, started, DateTimeOffset.UtcNow, response.StatusCode, id, id is null ? text : null));
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    attempts.Add(new Attempt(number, thing, gateway, ttl, started, DateTimeOffset.UtcNow, null, null, e.GetType().Name + ": " + e.Message));
+                }
+                var rest = pace - (DateTimeOffset.UtcNow - started);
+                if (rest > TimeSpan.Zero)
+                {
+                    await Task.Delay(rest);
+                }
+            }
+        })).ToList();
+
+        await Eventually.TrueAsync(() => Volatile.Read(ref acknowledged) >= KillAfterAcknowledged || writers.All(w => w.IsCompleted),
+            TimeSpan.FromSeconds(120), $"{KillAfterAcknowledged} commands are acknowledged before the kill");
+        Assert.True(Volatile.Read(ref next) < Total, "the load ended before the kill: slow it down");
+        var killedAt = cluster.KillHard(Victim);
+        var atKill = Volatile.Read(ref acknowledged);
+        output.WriteLine($"{cluster.Silos[Victim].Name} killed at {killedAt:HH:mm:ss.fff} after {atKill} acknowledgements");
+        var declared = cluster.WaitDeclaredDeadAsync(Victim, TimeSpan.FromSeconds(120));
+        await Task.WhenAll(writers);
+        var declaredAt = await declared;
+        var writersDoneAt = DateTimeOffset.UtcNow;
+
+        var all = attempts.OrderBy(a => a.Number).ToList();
+        var acked = all.Where(a => a.Id is not null).ToList();
+        var failed = all.Where(a => a.Id is null).ToList();
+        foreach (var failure in failed)
+        {
+            output.WriteLine($"create {failure.Number} on gateway{failure.Gateway} ({failure.Started:HH:mm:ss.fff}, {ClusterKit.Seconds(failure.Latency)}) failed: {failure.Status} {failure.Error}");
+        }
+
+        // Every acknowledged command is readable and reaches a final status.
+        var final = new ConcurrentDictionary<string, JsonObject>();
+        var missing = new ConcurrentDictionary<string, HttpStatusCode>();
+        using (var reader0 = cluster.Client(0))
+        using (var reader1 = cluster.Client(1))
+        {
+            try
+            {
+                await Eventually.TrueAsync(async () =>
+                {
+                    await Parallel.ForEachAsync(acked.Where(a => !final.ContainsKey(a.Id!)), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (a, _) =>
+                    {
+                        var (status, body) = await ClusterKit.ReadAsync(a.Number % 2 == 0 ? reader0 : reader1, a.Id!);
+                        if (status == HttpStatusCode.OK)
+                        {
+                            missing.TryRemove(a.Id!, out HttpStatusCode _);
+                            if (ClusterKit.IsFinal(body))
+                            {
+                                final[a.Id!] = body;
+                            }
+                        }
+                        else
+                        {
+                            missing[a.Id!] = status;
+                        }
+                    });
+                    return final.Count == acked.Count;
+                }, TimeSpan.FromSeconds(120), "every acknowledged command is readable and final");
+            }
+            catch (TimeoutException)
+            {
+                foreach (var a in acked.Where(a => !final.ContainsKey(a.Id!)))
+                {
+                    var (status, body) = await ClusterKit.ReadAsync(reader0, a.Id!);
+                    output.WriteLine($"NOT FINAL: command {a.Id} (create {a.Number}, {a.Thing}, ttl {a.Ttl}, acknowledged {a.Ended:HH:mm:ss.fff} by gateway{a.Gateway}): {(int)status} {body.ToJsonString()}");
+                }
+                throw;
+            }
+        }
+        var allFinalAt = DateTimeOffset.UtcNow;
+
+        // No duplicates: every create has a unique action, so each appears at most once per thing;
+        // every acknowledged one is listed; anything else listed is a create whose answer was lost.
+        var duplicates = new List<string>();
+        var unlisted = new List<string>();
+        var unacknowledgedStored = 0;
+        using (var lister = cluster.Client(1))
+        {
+            foreach (var thing in things)
+            {
+                var listed = (await lister.ListAllAsync($"thingId={thing}", 100))
+                    .Where(c => ((string?)c["action"])?.StartsWith("load", StringComparison.Ordinal) == true).ToList();
+                duplicates.AddRange(listed.GroupBy(c => (string)c["action"]!).Where(g => g.Count() > 1)
+                    .Select(g => $"{thing} {g.Key}: {string.Join(", ", g.Select(c => (string?)c["executionId"]))}"));
+                var listedIds = listed.Select(c => (string)c["executionId"]!).ToHashSet();
+                unlisted.AddRange(acked.Where(a => a.Thing == thing && !listedIds.Contains(a.Id!)).Select(a => a.Id!));
+                var failedActions = failed.Where(a => a.Thing == thing).Select(a => a.Action).ToHashSet();
+                unacknowledgedStored += listed.Count(c => failedActions.Contains((string)c["action"]!));
+                Assert.True(listed.Count <= all.Count(a => a.Thing == thing), $"{thing}: {listed.Count} executions listed for {all.Count(a => a.Thing == thing)} creates");
+            }
+        }
+
+        // Figures.
+        var detection = declaredAt - killedAt;
+        var afterKill = all.Where(a => a.Started >= killedAt).ToList();
+        var firstSuccessPerThing = afterKill.Where(a => a.Id is not null).GroupBy(a => a.Thing).ToDictionary(g => g.Key, g => g.Min(a => a.Ended));
+        var allThingsAgain = things.All(firstSuccessPerThing.ContainsKey) ? firstSuccessPerThing.Values.Max() - killedAt : (TimeSpan?)null;
+        var firstAgain = afterKill.Where(a => a.Id is not null).Select(a => a.Ended).DefaultIfEmpty(writersDoneAt).Min() - killedAt;
+        var slow = all.Where(a => a.Latency > TimeSpan.FromSeconds(1)).ToList();
+        var lastSlowOrFailedEnd = all.Where(a => a.Id is null || a.Latency > TimeSpan.FromSeconds(1)).Select(a => a.Ended).DefaultIfEmpty(killedAt).Max() - killedAt;
+        var silentTimedOut = final.Values.Where(c => silent.Contains((string)c["thingId"]!)).ToList();
+        var lateness = silentTimedOut.Select(c => ClusterKit.ReachedAt(c, CommandStatus.TimedOut) is { } at ? at - FleetsApi.Time(c["expiresAt"]) : TimeSpan.Zero).ToList();
+        var statusCounts = string.Join(", ", final.Values.GroupBy(c => (string)c["status"]!).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}"));
+        var figures = new List<string>
+        {
+            $"membership: {ClusterKit.MembershipInEffect}",
+            $"load: {all.Count} creates through 2 gateways ({Writers} writers), ttl 3-8 s, {things.Count} things ({answered.Count} with WebSocket devices answering SUCCEEDED); " +
+                $"{acked.Count} acknowledged (201), {failed.Count} failed, {unacknowledgedStored} of the failed ones stored anyway; {atKill} acknowledged at the kill",
+            $"kill -9 of silo{Victim} -> declared Dead in the membership table: {ClusterKit.Seconds(detection)}",
+            $"kill -> first create started after the kill acknowledged: {ClusterKit.Seconds(firstAgain)}; " +
+                $"-> creates acknowledged again on every thing: {(allThingsAgain is { } t ? ClusterKit.Seconds(t) : "not on every thing")}; " +
+                $"-> end of the last failed or >1 s create: {ClusterKit.Seconds(lastSlowOrFailedEnd)}",
+            $"creates slower than 1 s: {slow.Count}, longest {ClusterKit.Seconds(all.Max(a => a.Latency))}; median {ClusterKit.Seconds(all.Select(a => a.Latency).Order().ElementAt(all.Count / 2))}",
+            $"kill -> every acknowledged command final (seen by polling): {ClusterKit.Seconds(allFinalAt - killedAt)} (load ended {ClusterKit.Seconds(writersDoneAt - killedAt)} after the kill)",
+            $"final statuses: {statusCounts}; devices answered {devices.Sum(d => d.Answered)}",
+            $"TIMED_OUT lateness past expiresAt (silent things): max {ClusterKit.Seconds(lateness.DefaultIfEmpty().Max())}, " +
+                $"over 1 s: {lateness.Count(l => l > TimeSpan.FromSeconds(1))} of {lateness.Count}",
+        };
+        foreach (var line in figures)
+        {
+            output.WriteLine(line);
+        }
+        ClusterKit.Report("Cluster_KillingASiloUnderLoadLosesNoAcknowledgedCommand", figures);
+        foreach (var thing in answered)
+        {
+            string Count(IEnumerable<Attempt> some) => string.Join(" ", some.GroupBy(a => (string)final[a.Id!]["status"]!).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}"));
+            var mine = acked.Where(a => a.Thing == thing).ToList();
+            var timeline = string.Join(" ", mine.Where(a => a.Ended >= killedAt).OrderBy(a => a.Ended)
+                .Select(a => $"{((string)final[a.Id!]["status"]!)[0]}@{(a.Ended - killedAt).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}"));
+            output.WriteLine($"device {thing} on gateway{answered.IndexOf(thing) % 2}: before the kill {Count(mine.Where(a => a.Ended < killedAt))}; " +
+                $"after {Count(mine.Where(a => a.Ended >= killedAt))}: {timeline} (S/T = SUCCEEDED/TIMED_OUT @ s after the kill the create was acknowledged)");
+        }
+        foreach (var device in devices)
+        {
+            await device.DisposeAsync();
+        }
+
+        Assert.True(acked.Count > KillAfterAcknowledged + 50, $"only {acked.Count} creates were acknowledged");
+        Assert.True(missing.IsEmpty, $"acknowledged but not readable: {string.Join(", ", missing.Select(kv => $"{kv.Key} ({(int)kv.Value})"))}");
+        Assert.True(duplicates.Count == 0, "duplicated executions: " + string.Join("; ", duplicates));
+        Assert.True(unlisted.Count == 0, "acknowledged but not listed: " + string.Join(", ", unlisted));
+        Assert.All(silentTimedOut, c => Assert.Equal(CommandStatus.TimedOut, (string)c["status"]!));
+        Assert.All(final.Values, c => Assert.Contains((string)c["status"]!, new[] { CommandStatus.Succeeded, CommandStatus.TimedOut }));
+        cluster.Passed();
+    }
+
+    [Fact]
+    public async Task Cluster_DeadSilosOverdueCommandsTimeOutWithinASecondOfTheDeathDeclaration()
+    {
+        const int Victim = 1;
+        const int Ttl = 6;
+        const int Commands = 60;
+        var tolerance = TimeSpan.FromSeconds(1);
+        await using var cluster = await ProcessCluster.StartAsync(output);
+        var things = Enumerable.Range(0, 10).Select(_ => GridServer.NewId("ovd")).ToList();
+        using var client0 = cluster.Client(0);
+        using var client1 = cluster.Client(1);
+        foreach (var thing in things)
+        {
+            await client0.RegisterThingAsync(thing);
+        }
+
+        // Nobody answers: every command stays open until its TTL. About a third of their
+        // reminders belong to the silo about to die, which keeps them until it is declared dead.
+        var created = await Task.WhenAll(Enumerable.Range(0, Commands).Select(i =>
+            (i % 2 == 0 ? client0 : client1).CreateCommandAsync(new { thingId = things[i % things.Count], action = "overdue", ttl = Ttl })));
+        var expiries = created.Select(c => FleetsApi.Time(c["expiresAt"])).ToList();
+        var firstExpiry = expiries.Min();
+        var lastExpiry = expiries.Max();
+        Assert.True(DateTimeOffset.UtcNow < firstExpiry - TimeSpan.FromSeconds(1.5), "creating the commands took so long that the first ones expire before the kill");
+
+        // Kill one second before the first TTL: every TTL passes while the victim is dead, before its death is declared.
+        await Eventually.TrueAsync(() => DateTimeOffset.UtcNow >= firstExpiry - TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(Ttl), "one second before the first TTL");
+        var killedAt = cluster.KillHard(Victim);
+        var declaredAt = await cluster.WaitDeclaredDeadAsync(Victim, TimeSpan.FromSeconds(120));
+
+        var final = new Dictionary<string, JsonObject>();
+        await Eventually.TrueAsync(async () =>
+        {
+            foreach (var command in created.Select(c => (string)c["executionId"]!).Where(id => !final.ContainsKey(id)))
+            {
+                var (status, body) = await ClusterKit.ReadAsync(client0, command);
+                if (status == HttpStatusCode.OK && ClusterKit.IsFinal(body))
+                {
+                    final[command] = body;
+                }
+            }
+            return final.Count == created.Length;
+        }, TimeSpan.FromSeconds(90), "every command is final");
+
+        var timedOut = final.Values.Select(c => (Id: (string)c["executionId"]!, Expires: FleetsApi.Time(c["expiresAt"]), At: ClusterKit.ReachedAt(c, CommandStatus.TimedOut))).ToList();
+        Assert.All(final.Values, c => Assert.Equal(CommandStatus.TimedOut, (string)c["status"]!));
+        // Overdue at the declaration: due before it, still open when it came (their reminder was on the
+        // dead silo). The declaration is seen by polling, so "when it came" allows half a second.
+        var overdue = timedOut.Where(t => t.Expires < declaredAt && t.At > t.Expires + tolerance && t.At > declaredAt - TimeSpan.FromSeconds(0.5)).ToList();
+        var onTime = timedOut.Count(t => t.At <= t.Expires + tolerance);
+        var lateBeforeDeclaration = timedOut.Count(t => t.At > t.Expires + tolerance && !overdue.Contains(t));
+        var worstAfterDeclaration = overdue.Select(t => t.At!.Value - declaredAt).DefaultIfEmpty().Max();
+        var figures = new List<string>
+        {
+            $"membership: {ClusterKit.MembershipInEffect}",
+            $"{Commands} open commands, ttl {Ttl} s, expiring {ClusterKit.Seconds(firstExpiry - killedAt)} to {ClusterKit.Seconds(lastExpiry - killedAt)} after the kill of silo{Victim}",
+            $"kill -9 -> declared Dead: {ClusterKit.Seconds(declaredAt - killedAt)}",
+            $"timed out on time (<= expiry + 1 s): {onTime}; late but before the declaration: {lateBeforeDeclaration}; " +
+                $"overdue at the declaration (reminder on the dead silo): {overdue.Count}, " +
+                $"timed out at most {ClusterKit.Seconds(worstAfterDeclaration)} after the declaration was seen",
+        };
+        foreach (var line in figures)
+        {
+            output.WriteLine(line);
+        }
+        foreach (var t in overdue)
+        {
+            output.WriteLine($"  {t.Id}: expired {ClusterKit.Seconds(t.Expires - killedAt)} after the kill, TIMED_OUT {ClusterKit.Seconds(t.At!.Value - declaredAt)} after the declaration");
+        }
+        ClusterKit.Report("Cluster_DeadSilosOverdueCommandsTimeOutWithinASecondOfTheDeathDeclaration", figures);
+
+        Assert.True(overdue.Count > 0, $"the death was declared {ClusterKit.Seconds(declaredAt - killedAt)} after the kill: no TTL was overdue then, the test measured nothing");
+        Assert.All(timedOut, t => Assert.True(t.At <= (t.Expires > declaredAt ? t.Expires : declaredAt) + tolerance,
+            $"{t.Id} expired at {t.Expires:HH:mm:ss.fff}, death declared at {declaredAt:HH:mm:ss.fff}, but TIMED_OUT only at {t.At:HH:mm:ss.fff}"));
+        cluster.Passed();
+    }
+}

@@ -1,0 +1,254 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using CommandGrid.Tests.Mqtt.Infrastructure;
+
+namespace CommandGrid.Tests.Cluster;
+
+/// <summary>
+/// One real CommandGrid process (a silo or a standalone gateway) started from the built DLL with
+/// <c>dotnet</c>, its stdout and stderr written line by line, timestamped, to a log file.
+/// </summary>
+public sealed class GridProcess : IAsyncDisposable
+{
+    private const int SigTerm = 15;
+
+    private readonly string _dll;
+    private readonly IReadOnlyList<string> _arguments;
+    private readonly StreamWriter _log;
+    private readonly Lock _logLock = new();
+    private Process? _process;
+
+    private GridProcess(string name, string dll, IReadOnlyList<string> arguments, int httpPort, int? mqttPort, string logPath)
+    {
+        Name = name;
+        _dll = dll;
+        _arguments = arguments;
+        HttpPort = httpPort;
+        MqttPort = mqttPort;
+        LogPath = logPath;
+        _log = new StreamWriter(new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+    }
+
+    public string Name { get; }
+
+    public int HttpPort { get; }
+
+    public int? MqttPort { get; }
+
+    public string LogPath { get; }
+
+    public Uri BaseUri => new($"http://127.0.0.1:{HttpPort}");
+
+    public Uri WebSocketUri => new($"ws://127.0.0.1:{HttpPort}/api/websocket");
+
+    public int? Pid => _process?.Id;
+
+    /// <summary>When the process was last started.</summary>
+    public DateTimeOffset? StartedAt { get; private set; }
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>The build configuration the tests run in (Release from scripts/test.sh, Debug by hand), read from the test assembly's own folder.</summary>
+    public static string Configuration => TestBinDirectory.Parent!.Name;
+
+    /// <summary>The target framework folder name (net10.0), likewise.</summary>
+    public static string TargetFramework => TestBinDirectory.Name;
+
+    public static string SiloDll => BuiltDll("silo", "CommandGrid.Silo.dll");
+
+    public static string GatewayDll => BuiltDll("gateway", "CommandGrid.Gateway.dll");
+
+    private static DirectoryInfo TestBinDirectory => new(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
+
+    private static string BuiltDll(string project, string file)
+    {
+        var path = Path.Combine(TestPaths.RepositoryRoot, project, "bin", Configuration, TargetFramework, file);
+        return File.Exists(path)
+            ? path
+            : throw new FileNotFoundException($"{path} is missing: build it first (dotnet build tests/CommandGrid.Tests.csproj -c {Configuration} builds the silo and the gateway too).", path);
+    }
+
+    /// <summary>A TCP port nobody listens on right now (bound to port 0, then released).</summary>
+    public static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            return ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    /// <summary>Starts the process at once; it is ready when <see cref="HealthyAsync"/> says so.</summary>
+    public static GridProcess Start(string name, string dll, IReadOnlyList<string> arguments, int httpPort, int? mqttPort, string logDirectory)
+    {
+        var process = new GridProcess(name, dll, arguments, httpPort, mqttPort, Path.Combine(logDirectory, name + ".log"));
+        process.Launch();
+        return process;
+    }
+
+    /// <summary>Starts the same command line again (same ports, same store): a restart after a kill.</summary>
+    public void Restart()
+    {
+        if (IsRunning)
+        {
+            throw new InvalidOperationException($"{Name} is still running (pid {Pid}).");
+        }
+        _process?.Dispose();
+        Launch();
+    }
+
+    private void Launch()
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = false,
+            UseShellExecute = false,
+            // The content root: appsettings.json is next to the DLL.
+            WorkingDirectory = Path.GetDirectoryName(_dll)!,
+        };
+        info.ArgumentList.Add(_dll);
+        foreach (var argument in _arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, e) => Write("out", e.Data);
+        process.ErrorDataReceived += (_, e) => Write("err", e.Data);
+        process.Exited += (_, _) => Write("test", $"process exited with code {SafeExitCode(process)}");
+        Write("test", $"starting: dotnet {_dll} {string.Join(' ', _arguments)}");
+        StartedAt = DateTimeOffset.UtcNow;
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+        Write("test", $"pid {process.Id}");
+    }
+
+    /// <summary>Whether GET /health answers 200 now.</summary>
+    public async Task<bool> HealthyAsync(HttpClient http)
+    {
+        if (!IsRunning)
+        {
+            return false;
+        }
+        try
+        {
+            using var response = await http.GetAsync(new Uri(BaseUri, "/health"));
+            return response.StatusCode == HttpStatusCode.OK;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>SIGKILL: the process gets no chance to leave the cluster or flush anything.</summary>
+    public DateTimeOffset KillHard()
+    {
+        var process = _process ?? throw new InvalidOperationException($"{Name} was never started.");
+        var at = DateTimeOffset.UtcNow;
+        Write("test", "KILL -9");
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+        return at;
+    }
+
+    /// <summary>SIGTERM (a clean leave), then SIGKILL if it is still running after <paramref name="grace"/>.</summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        if (_process is not { } process || process.HasExited)
+        {
+            return;
+        }
+        Write("test", "SIGTERM");
+        if (SendSignal(process.Id, SigTerm) == 0)
+        {
+            using var timeout = new CancellationTokenSource(grace);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                Write("test", $"still running {grace.TotalSeconds:0} s after SIGTERM: KILL -9");
+            }
+        }
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Exited in between.
+        }
+        await process.WaitForExitAsync();
+    }
+
+    /// <summary>The last <paramref name="lines"/> lines of the log.</summary>
+    public string Tail(int lines)
+    {
+        lock (_logLock)
+        {
+            _log.Flush();
+        }
+        using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        var all = reader.ReadToEnd().Split('\n');
+        return string.Join('\n', all.TakeLast(lines));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.FromSeconds(10));
+        _process?.Dispose();
+        lock (_logLock)
+        {
+            _log.Dispose();
+        }
+    }
+
+    private void Write(string stream, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_logLock)
+        {
+            try
+            {
+                _log.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} [{stream}] {line}");
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    private static string SafeExitCode(Process process)
+    {
+        try
+        {
+            return process.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (InvalidOperationException)
+        {
+            return "?";
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+}
