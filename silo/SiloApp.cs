@@ -19,6 +19,7 @@ public static class SiloApp
         var builder = WebApplication.CreateBuilder(args);
         var config = builder.Configuration;
         builder.Services.AddCommandGridGrainServices(config.GetSection("Commands"));
+        SiloClustering.AddMembershipSchema(builder);
         builder.UseOrleans(silo =>
         {
             silo.AddRelationalGridStorage(options =>

@@ -10,6 +10,18 @@ namespace CommandGrid.Silo;
 /// </summary>
 internal static class SiloClustering
 {
+    /// <summary>
+    /// In a cluster, creates or migrates the membership schema before Orleans starts: call it before
+    /// UseOrleans, so this hosted service is registered (and started) ahead of the silo's own.
+    /// </summary>
+    public static void AddMembershipSchema(WebApplicationBuilder builder)
+    {
+        if (builder.Configuration.GetValue("Cluster:Enabled", false) && builder.Configuration["Storage:ConnectionString"] is { Length: > 0 } connectionString)
+        {
+            builder.Services.AddHostedService(_ => new ClusteringSchemaService(connectionString));
+        }
+    }
+
     public static void Configure(WebApplicationBuilder builder, ISiloBuilder silo)
     {
         var config = builder.Configuration;
@@ -28,7 +40,6 @@ internal static class SiloClustering
             throw new InvalidOperationException("Cluster:Enabled=true needs Storage:Provider=postgres (the cluster's shared store).");
         }
         var connectionString = config["Storage:ConnectionString"]!;
-        builder.Services.AddHostedService(_ => new ClusteringSchemaService(connectionString));
         var advertised = IPAddress.Parse(cluster["AdvertisedHost"] ?? "127.0.0.1");
         silo.ConfigureEndpoints(advertised, siloPort, cluster.GetValue("GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT), listenOnAnyHostAddress: false);
         silo.Configure<ClusterOptions>(o =>

@@ -61,9 +61,8 @@ public sealed class ProcessCluster : IAsyncDisposable
     public IEnumerable<GridProcess> All => Silos.Concat(Gateways);
 
     /// <param name="siloSettings">Extra silo configuration ("Cluster:Membership:ProbeTimeout" = "00:00:01"); none by default, to measure the product's own timings.</param>
-    /// <param name="applyClusteringSchema">Apply the membership schema before the silos start (see the workaround below); false leaves it to the silos.</param>
-    public static async Task<ProcessCluster> StartAsync(ITestOutputHelper output, int silos = 3, int gateways = 2, IDictionary<string, string>? siloSettings = null,
-        bool applyClusteringSchema = true)
+
+    public static async Task<ProcessCluster> StartAsync(ITestOutputHelper output, int silos = 3, int gateways = 2, IDictionary<string, string>? siloSettings = null)
     {
         var storage = await TestStorage.CreatePostgresAsync();
         var clusterId = "c" + Guid.NewGuid().ToString("N")[..10];
@@ -73,13 +72,7 @@ public sealed class ProcessCluster : IAsyncDisposable
         var started = Stopwatch.StartNew();
         try
         {
-            if (applyClusteringSchema)
-            {
-                // Workaround: a silo registers ClusteringSchemaService (silo/SiloClustering.cs) after
-                // Orleans' own SiloHostedService, so on a fresh database membership starts before the
-                // schema exists and every silo dies with 42P01 "relation orleansquery does not exist".
-                await CommandGrid.Storage.Clustering.ClusteringSchema.ApplyAsync(storage.ConnectionString);
-            }
+            // Each silo applies the membership schema itself, before it joins: the fresh schema is the test of that.
             for (var i = 0; i < silos; i++)
             {
                 cluster.Silos.Add(cluster.StartSilo(i, siloSettings));
