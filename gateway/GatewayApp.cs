@@ -61,6 +61,7 @@ public static class GatewayApp
         });
         // A silo that died drops out of the gateway list within seconds, not Orleans' default minute.
         client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = config.GetValue("Cluster:GatewayListRefreshPeriod", TimeSpan.FromSeconds(2)));
+        client.AddClusterConnectionStatusObserver<GatewayCountObserver>();
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = config.GetValue("Runtime:ResponseTimeout", TimeSpan.FromSeconds(5)));
         // Gateways may start before any silo is up: keep trying for a while rather than fail at once.
         var connectFor = config.GetValue("Cluster:ConnectTimeout", TimeSpan.FromMinutes(2));

@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using CommandGrid.Gateway.Auth;
 using CommandGrid.Gateway.Commands;
+using CommandGrid.Gateway.Hosting;
 using CommandGrid.Gateway.OpsConsole;
 using CommandGrid.Gateway.Mqtt.Broker;
 using CommandGrid.Gateway.Mqtt.Fleets;
@@ -34,6 +35,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<CommandRules>();
         services.Configure<GridCallOptions>(configuration.GetSection("Runtime"));
         services.AddSingleton<GridRetry>();
+        services.AddSingleton<ClusterChangeSignal>();
         services.AddSingleton<CommandIdPool>();
         services.AddSingleton<CommandService>();
         services.AddSingleton<BearerTokenFilter>();

@@ -40,6 +40,7 @@ public static class SiloApp
             silo.AddDashboard(o => OperationsEndpoints.ConfigureDashboard(o, config));
         });
         builder.Services.AddCommandGridGateway(config);
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, MembershipChangeSignalSource>();
         builder.Services.AddCommandGridOperations()
             .AddCheck<SiloStorageHealthCheck>("storage", timeout: TimeSpan.FromSeconds(5))
             .AddCheck<SiloMembershipHealthCheck>("membership");

@@ -1,5 +1,6 @@
 using CommandGrid.Gateway.Auth;
 using CommandGrid.Gateway.Commands;
+using CommandGrid.Gateway.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -16,6 +17,7 @@ internal sealed class WebSocketEndpoint(
     IOptions<WebSocketDoorOptions> options,
     IOptions<CommandLimits> limits,
     IHostApplicationLifetime lifetime,
+    ClusterChangeSignal clusterChanges,
     ILogger<WebSocketEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext http)
@@ -51,7 +53,7 @@ internal sealed class WebSocketEndpoint(
         Operations.GatewayMetrics.ConnectionOpened(Operations.GatewayMetrics.WebSocket, "devicehive");
         try
         {
-            await session.RunAsync(dispatcher, aborted.Token);
+            await session.RunAsync(dispatcher, clusterChanges, aborted.Token);
         }
         finally
         {

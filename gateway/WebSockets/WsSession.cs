@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Json;
 using CommandGrid.Gateway.Auth;
+using CommandGrid.Gateway.Hosting;
 using CommandGrid.Gateway.WebSockets.Subscriptions;
 using Microsoft.Extensions.Logging;
 
@@ -55,11 +56,15 @@ internal sealed class WsSession
     /// <summary>Queues a server push; never waits (see <see cref="SendQueue"/> for what happens when full).</summary>
     public void Push(byte[] frame, Func<Task>? afterSent = null) => Queue.TryPush(frame, afterSent);
 
-    public async Task RunAsync(MessageDispatcher dispatcher, CancellationToken aborted)
+    /// <param name="clusterChanges">Renews every subscription soon after the cluster lost or gained a silo.</param>
+    public async Task RunAsync(MessageDispatcher dispatcher, ClusterChangeSignal clusterChanges, CancellationToken aborted)
     {
         Queue.Start();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         var renewals = RenewLoopAsync(stop.Token);
+        void OnClusterChanged() => _ = RenewSoonAsync(stop.Token);
+        clusterChanges.Changed += OnClusterChanged;
+        using var unsubscribe = new CallbackDisposable(() => clusterChanges.Changed -= OnClusterChanged);
         try
         {
             await ReceiveLoopAsync(dispatcher, stop.Token);
@@ -142,6 +147,28 @@ internal sealed class WsSession
                 }
             }
         }
+    }
+
+    private async Task RenewSoonAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(ClusterChangeSignal.RenewDelay(), Clock, cancellationToken);
+            await Subscriptions.RenewAllAsync();
+            await Creator.RenewAsync();
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e)
+        {
+            _logger.LogWarning(e, "WebSocket {Connection}: renewing after a cluster change failed; the periodic renewal retries", Id);
+        }
+    }
+
+    private sealed class CallbackDisposable(Action dispose) : IDisposable
+    {
+        public void Dispose() => dispose();
     }
 
     private async Task RenewLoopAsync(CancellationToken cancellationToken)

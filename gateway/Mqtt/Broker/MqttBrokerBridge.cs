@@ -1,3 +1,4 @@
+using CommandGrid.Gateway.Hosting;
 using System.Collections.Concurrent;
 using System.Buffers;
 using CommandGrid.Gateway.Mqtt.Fleets;
@@ -97,6 +98,9 @@ public sealed class MqttBrokerBridge : ICommandFeedObserver, IAsyncDisposable
     public long RequestsPublished => Interlocked.Read(ref _requestsPublished);
 
     public Task WaitConnectedAsync(CancellationToken cancellationToken) => _client.WaitConnectedAsync(cancellationToken);
+
+    /// <summary>Renews the feed subscription soon: the feed grain may have been reactivated on another silo and forgotten it.</summary>
+    public void RenewSoon() => _renewal?.Change(ClusterChangeSignal.RenewDelay(), _renewEvery);
 
     public void Start()
     {

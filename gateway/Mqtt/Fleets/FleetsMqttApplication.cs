@@ -1,3 +1,4 @@
+using CommandGrid.Gateway.Hosting;
 using System.Collections.Concurrent;
 using System.Text;
 using CommandGrid.Gateway.Auth;
@@ -23,6 +24,7 @@ public sealed class FleetsMqttApplication(
     TokenService tokens,
     FleetsResponseHandler responses,
     IOptions<FleetsMqttOptions> options,
+    ClusterChangeSignal clusterChanges,
     ILogger<FleetsMqttApplication> logger) : IMqttApplication
 {
     private readonly ConcurrentDictionary<string, MqttDeviceLink> _links = new();
@@ -110,7 +112,7 @@ public sealed class FleetsMqttApplication(
             return;
         }
         var link = _links.GetOrAdd(session.ClientId, clientId =>
-            new MqttDeviceLink(clientId, session.Identity, Server, grains, TimeSpan.FromSeconds(_options.RenewSeconds), logger));
+            new MqttDeviceLink(clientId, session.Identity, Server, grains, TimeSpan.FromSeconds(_options.RenewSeconds), clusterChanges, logger));
         await link.ConnectAsync();
     }
 

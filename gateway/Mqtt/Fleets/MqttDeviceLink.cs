@@ -1,3 +1,4 @@
+using CommandGrid.Gateway.Hosting;
 using CommandGrid.Gateway.Mqtt.Packets;
 using CommandGrid.Gateway.Mqtt.Server;
 using CommandGrid.Grains.Interfaces;
@@ -20,8 +21,13 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
     private readonly IDeviceConnection _reference;
     private readonly Timer _renewal;
 
-    public MqttDeviceLink(string clientId, string thing, MqttServer server, IGrainFactory grains, TimeSpan renewEvery, ILogger logger)
+    private readonly TimeSpan _renewEvery;
+    private readonly ClusterChangeSignal _clusterChanges;
+
+    public MqttDeviceLink(string clientId, string thing, MqttServer server, IGrainFactory grains, TimeSpan renewEvery, ClusterChangeSignal clusterChanges, ILogger logger)
     {
+        _renewEvery = renewEvery;
+        _clusterChanges = clusterChanges;
         _clientId = clientId;
         _thing = thing;
         _server = server;
@@ -29,7 +35,11 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
         _logger = logger;
         _reference = grains.CreateObjectReference<IDeviceConnection>(this);
         _renewal = new Timer(_ => _ = ConnectAsync(), null, renewEvery, renewEvery);
+        clusterChanges.Changed += RenewSoon;
     }
+
+    // The device grain may have been reactivated on another silo and forgotten this connection.
+    private void RenewSoon() => _renewal.Change(ClusterChangeSignal.RenewDelay(), _renewEvery);
 
     private IDeviceGrain Device => _grains.GetGrain<IDeviceGrain>(_thing);
 
@@ -41,7 +51,9 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
         }
         catch (Exception e)
         {
-            _logger.LogWarning(e, "Subscribing MQTT session {ClientId} at device {DeviceId} failed; retrying at the next renewal", _clientId, _thing);
+            _logger.LogWarning(e, "Subscribing MQTT session {ClientId} at device {DeviceId} failed; retrying in a second", _clientId, _thing);
+            // Commands created meanwhile wait PENDING for this subscription, so do not wait a whole period.
+            _renewal.Change(TimeSpan.FromSeconds(1), _renewEvery);
         }
     }
 
@@ -93,6 +105,7 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _clusterChanges.Changed -= RenewSoon;
         await _renewal.DisposeAsync();
         _grains.DeleteObjectReference<IDeviceConnection>(_reference);
         try

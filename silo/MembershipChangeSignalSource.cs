@@ -1,0 +1,46 @@
+using CommandGrid.Gateway.Hosting;
+
+namespace CommandGrid.Silo;
+
+/// <summary>
+/// The doors on a silo learn that a silo went or came from Orleans' membership view, so they
+/// renew their grain subscriptions at once (see <see cref="ClusterChangeSignal"/>).
+/// </summary>
+internal sealed class MembershipChangeSignalSource(IClusterMembershipService membership, ClusterChangeSignal signal)
+    : ILifecycleParticipant<ISiloLifecycle>
+{
+    private readonly CancellationTokenSource _stopping = new();
+
+    public void Participate(ISiloLifecycle lifecycle) => lifecycle.Subscribe(
+        nameof(MembershipChangeSignalSource),
+        ServiceLifecycleStage.Active,
+        onStart: starting =>
+        {
+            _ = Task.Run(() => WatchAsync(_stopping.Token), CancellationToken.None);
+            return Task.CompletedTask;
+        },
+        onStop: stopping => _stopping.CancelAsync());
+
+    private async Task WatchAsync(CancellationToken cancellationToken)
+    {
+        string? active = null;
+        try
+        {
+            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(cancellationToken))
+            {
+                var now = string.Join(',', snapshot.Members.Values
+                    .Where(m => m.Status == Orleans.Runtime.SiloStatus.Active)
+                    .Select(m => m.SiloAddress.ToString())
+                    .Order(StringComparer.Ordinal));
+                if (active is not null && now != active)
+                {
+                    signal.Raise();
+                }
+                active = now;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+}
