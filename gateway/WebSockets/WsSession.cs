@@ -153,9 +153,11 @@ internal sealed class WsSession
     {
         try
         {
-            await Task.Delay(ClusterChangeSignal.RenewDelay(), Clock, cancellationToken);
-            await Subscriptions.RenewAllAsync();
-            await Creator.RenewAsync();
+            await ClusterChangeSignal.RenewAfterChangeAsync(async () =>
+            {
+                await Subscriptions.RenewAllAsync();
+                await Creator.RenewAsync();
+            }, cancellationToken);
         }
         catch (OperationCanceledException)
         {

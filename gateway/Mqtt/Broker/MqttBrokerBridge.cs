@@ -100,7 +100,13 @@ public sealed class MqttBrokerBridge : ICommandFeedObserver, IAsyncDisposable
     public Task WaitConnectedAsync(CancellationToken cancellationToken) => _client.WaitConnectedAsync(cancellationToken);
 
     /// <summary>Renews the feed subscription soon: the feed grain may have been reactivated on another silo and forgotten it.</summary>
-    public void RenewSoon() => _renewal?.Change(ClusterChangeSignal.RenewDelay(), _renewEvery);
+    public void RenewSoon()
+    {
+        if (_renewal is not null)
+        {
+            _ = ClusterChangeSignal.RenewAfterChangeAsync(SubscribeFeedAsync, CancellationToken.None);
+        }
+    }
 
     public void Start()
     {

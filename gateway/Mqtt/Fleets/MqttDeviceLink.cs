@@ -22,6 +22,7 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
     private readonly Timer _renewal;
 
     private readonly TimeSpan _renewEvery;
+    private volatile bool _disposed;
     private readonly ClusterChangeSignal _clusterChanges;
 
     public MqttDeviceLink(string clientId, string thing, MqttServer server, IGrainFactory grains, TimeSpan renewEvery, ClusterChangeSignal clusterChanges, ILogger logger)
@@ -39,12 +40,16 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
     }
 
     // The device grain may have been reactivated on another silo and forgotten this connection.
-    private void RenewSoon() => _renewal.Change(ClusterChangeSignal.RenewDelay(), _renewEvery);
+    private void RenewSoon() => _ = ClusterChangeSignal.RenewAfterChangeAsync(ConnectAsync, CancellationToken.None);
 
     private IDeviceGrain Device => _grains.GetGrain<IDeviceGrain>(_thing);
 
     public async Task ConnectAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
         try
         {
             await Device.ConnectAsync(_reference, new DeviceConnectionOptions(Delivers: true, WantsUpdates: false));
@@ -105,6 +110,7 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
         _clusterChanges.Changed -= RenewSoon;
         await _renewal.DisposeAsync();
         _grains.DeleteObjectReference<IDeviceConnection>(_reference);
