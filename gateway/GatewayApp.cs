@@ -20,7 +20,8 @@ public static class GatewayApp
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var (hostArgs, urls) = HttpUrls.Take(args);
+        var builder = WebApplication.CreateBuilder(hostArgs);
         var config = builder.Configuration;
         var connectionString = config["Storage:ConnectionString"];
         if (string.IsNullOrWhiteSpace(connectionString))
@@ -37,7 +38,7 @@ public static class GatewayApp
         builder.Services.AddCommandGridOperations()
             .AddCheck<GatewayStorageHealthCheck>("storage", timeout: TimeSpan.FromSeconds(5))
             .AddCheck<GatewayMembershipHealthCheck>("membership", timeout: TimeSpan.FromSeconds(5));
-        builder.UseCommandGridEndpoints();
+        builder.UseCommandGridEndpoints(urls);
         customize?.Invoke(builder);
 
         var app = builder.Build();

@@ -87,12 +87,10 @@ public static class GatewayServiceCollectionExtensions
     }
 
     /// <summary>Binds HTTP (from "urls") and MQTT (from "Mqtt") on Kestrel.</summary>
-    public static WebApplicationBuilder UseCommandGridEndpoints(this WebApplicationBuilder builder)
+    /// <param name="urls">The --urls taken off the command line (<see cref="HttpUrls.Take"/>); null falls back to the "urls" setting.</param>
+    public static WebApplicationBuilder UseCommandGridEndpoints(this WebApplicationBuilder builder, string? urls = null)
     {
-        // Kestrel warns ("Overriding address(es)") when "urls" is set and endpoints are bound in code too;
-        // every endpoint is bound in code here, from the value taken before it is cleared.
-        var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
-        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, "");
+        urls ??= builder.Configuration[WebHostDefaults.ServerUrlsKey];
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
             kestrel.ApplicationServices.GetRequiredService<KestrelEndpoints>().Bind(kestrel, urls, context.Configuration));
         return builder;

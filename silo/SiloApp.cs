@@ -1,3 +1,4 @@
+using CommandGrid.Gateway.Hosting;
 using CommandGrid.Gateway;
 using CommandGrid.Gateway.Operations;
 using CommandGrid.Grains;
@@ -16,7 +17,8 @@ public static class SiloApp
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var (hostArgs, urls) = HttpUrls.Take(args);
+        var builder = WebApplication.CreateBuilder(hostArgs);
         var config = builder.Configuration;
         builder.Services.AddCommandGridGrainServices(config.GetSection("Commands"));
         SiloClustering.AddMembershipSchema(builder);
@@ -44,7 +46,7 @@ public static class SiloApp
         builder.Services.AddCommandGridOperations()
             .AddCheck<SiloStorageHealthCheck>("storage", timeout: TimeSpan.FromSeconds(5))
             .AddCheck<SiloMembershipHealthCheck>("membership");
-        builder.UseCommandGridEndpoints();
+        builder.UseCommandGridEndpoints(urls);
         customize?.Invoke(builder);
 
         var app = builder.Build();
