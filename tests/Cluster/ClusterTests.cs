@@ -26,6 +26,8 @@ public sealed class ClusterTests(ITestOutputHelper output)
     public async Task Cluster_CommandThroughGateway2ReachesDeviceOnGateway1AndNotifiesCreator()
     {
         await using var cluster = await ProcessCluster.StartAsync(output);
+        await AssertOperationsAsync(cluster.Gateways[0], "gateway");
+        await AssertOperationsAsync(cluster.Silos[0], "silo");
         var thing = GridServer.NewId("dev");
         var gateway1 = cluster.Gateways[0];
         var gateway2 = cluster.Gateways[1];
@@ -355,5 +357,28 @@ public sealed class ClusterTests(ITestOutputHelper output)
         Assert.All(timedOut, t => Assert.True(t.At <= (t.Expires > declaredAt ? t.Expires : declaredAt) + tolerance,
             $"{t.Id} expired at {t.Expires:HH:mm:ss.fff}, death declared at {declaredAt:HH:mm:ss.fff}, but TIMED_OUT only at {t.At:HH:mm:ss.fff}"));
         cluster.Passed();
+    }
+
+    // The operator pages of a standalone gateway (an Orleans client) and of a cluster silo: refused
+    // without operator credentials, served with them; /health reports storage and membership.
+    private static async Task AssertOperationsAsync(GridProcess process, string role)
+    {
+        using var anonymous = new HttpClient { BaseAddress = process.BaseUri };
+        foreach (var path in new[] { "/dashboard/", "/console" })
+        {
+            var refused = await anonymous.GetAsync(path);
+            Assert.True(refused.StatusCode == HttpStatusCode.Unauthorized, $"{role} {path} without a token: {(int)refused.StatusCode}");
+        }
+        using var userOnly = ProcessCluster.ClientOn(process, GridServer.Token(actions: [5]));
+        Assert.Equal(HttpStatusCode.Forbidden, (await userOnly.GetAsync("/dashboard/")).StatusCode);
+        using var operatorClient = ProcessCluster.ClientOn(process);
+        var dashboard = await operatorClient.GetAsync("/dashboard/");
+        Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
+        Assert.Contains("Orleans", await dashboard.Content.ReadAsStringAsync());
+        var health = await anonymous.GetAsync("/health");
+        var body = await health.Content.ReadAsStringAsync();
+        Assert.True(health.StatusCode == HttpStatusCode.OK, $"{role} /health: {(int)health.StatusCode} {body}");
+        Assert.Contains("storage", body);
+        Assert.Contains("membership", body);
     }
 }
