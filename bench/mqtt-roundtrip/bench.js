@@ -2,7 +2,9 @@
 // Request/response pairs per second with 100 MQTT.js devices, closed loop (one request in flight per device).
 //   node bench.js mosquitto <mqttPort>                      baseline: a node "server" client relays through mosquitto
 //   node bench.js grid <httpPort> <mqttPort> <jwtSecret> <deviceSecret>   CommandGrid: REST create -> MQTT request -> device answer -> accepted
-// Env: DEVICES (100), WARMUP (5 s), DURATION (20 s). Prints one JSON line with the result.
+// Env: DEVICES (100), WARMUP (5 s), DURATION (20 s), TARGET_PID (optional: the server's pid, to report its CPU).
+// Prints one JSON line with the result, including the CPU used in the measured window by this load generator
+// (genCpuPct, 100 = one core) and by the target process (targetCpuPct), and the 1-min load average at the end.
 const path = require('path');
 const http = require('http');
 const crypto = require('crypto');
@@ -27,18 +29,36 @@ let stopped = false;
 function completed(startedAt) {
   if (measuring) latencies.push(performance.now() - startedAt);
 }
+// CPU seconds (user + system) of a process, from /proc/<pid>/stat; NaN if unknown.
+const fs = require('fs');
+const os = require('os');
+const TICKS = 100; // USER_HZ on Linux
+function cpuOf(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (+f[11] + +f[12]) / TICKS; // utime, stime (fields 14, 15)
+  } catch { return NaN; }
+}
+const TARGET_PID = process.env.TARGET_PID;
 async function measure(drive) {
   drive();
   await new Promise((r) => setTimeout(r, WARMUP));
   measuring = true;
   const t0 = performance.now();
+  const gen0 = process.cpuUsage();
+  const target0 = TARGET_PID ? cpuOf(TARGET_PID) : NaN;
   await new Promise((r) => setTimeout(r, DURATION));
   measuring = false;
   stopped = true;
   const seconds = (performance.now() - t0) / 1000;
+  const gen = process.cpuUsage(gen0);
+  const genCpuPct = +((gen.user + gen.system) / 1e6 / seconds * 100).toFixed(1);
+  const targetCpuPct = +((cpuOf(TARGET_PID) - target0) / seconds * 100).toFixed(1);
+  const load1 = +os.loadavg()[0].toFixed(1);
   latencies.sort((a, b) => a - b);
   const q = (p) => latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] : NaN;
-  return { pairs: latencies.length, seconds: +seconds.toFixed(2), pairsPerSecond: +(latencies.length / seconds).toFixed(1), p50ms: +q(0.5).toFixed(2), p99ms: +q(0.99).toFixed(2) };
+  return { pairs: latencies.length, seconds: +seconds.toFixed(2), pairsPerSecond: +(latencies.length / seconds).toFixed(1), p50ms: +q(0.5).toFixed(2), p99ms: +q(0.99).toFixed(2), genCpuPct, targetCpuPct, load1 };
 }
 
 async function devices(url, password, answer) {
