@@ -26,8 +26,6 @@ public interface IDeviceGrain : IGrainWithStringKey
 
     Task DisconnectAsync(IDeviceConnection connection);
 
-    /// <summary>A gateway handed the command to a device connection: PENDING becomes SENT.</summary>
-    Task<CommandRecord> ConfirmDeliveryAsync(long commandId);
 
     /// <summary>Told by the command grain of each change, to keep the queue and update subscribers.</summary>
     [OneWay]

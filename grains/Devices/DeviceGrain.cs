@@ -192,13 +192,6 @@ public sealed class DeviceGrain : Grain, IDeviceGrain
         return Task.CompletedTask;
     }
 
-    public async Task<CommandRecord> ConfirmDeliveryAsync(long commandId)
-    {
-        var command = await GrainFactory.GetGrain<ICommandGrain>(commandId).MarkSentAsync();
-        _pending.Remove(commandId);
-        return command;
-    }
-
     public Task CommandChangedAsync(CommandRecord command)
     {
         if (command.Status != CommandStatus.Pending)

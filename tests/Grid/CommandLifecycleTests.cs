@@ -107,7 +107,7 @@ public sealed class CommandLifecycleTests
         var device = grains.GetGrain<IDeviceGrain>(thing);
         Assert.Equal([first, second], await device.GetPendingAsync());
 
-        var connection = new RecordingConnection(device);
+        var connection = new RecordingConnection(grains);
         var reference = grains.CreateObjectReference<IDeviceConnection>(connection);
         await device.ConnectAsync(reference, new DeviceConnectionOptions(Delivers: true, WantsUpdates: false));
 
@@ -160,7 +160,7 @@ public sealed class CommandLifecycleTests
         Assert.True(transactions < writes / 2, $"{writes} writes took {transactions} transactions");
     }
 
-    private sealed class RecordingConnection(IDeviceGrain device) : IDeviceConnection
+    private sealed class RecordingConnection(IGrainFactory grains) : IDeviceConnection
     {
         public List<long> Received { get; } = [];
 
@@ -172,7 +172,7 @@ public sealed class CommandLifecycleTests
             {
                 Received.Add(command.Id);
             }
-            await device.ConfirmDeliveryAsync(command.Id);
+            await grains.GetGrain<ICommandGrain>(command.Id).MarkSentAsync();
             lock (Confirmed)
             {
                 Confirmed.Add(command.Id);

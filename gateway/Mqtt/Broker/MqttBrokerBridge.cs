@@ -208,7 +208,7 @@ public sealed class MqttBrokerBridge : ICommandFeedObserver, IAsyncDisposable
                 }
             }
             Interlocked.Increment(ref _requestsPublished);
-            await _grains.GetGrain<IDeviceGrain>(command.DeviceId).ConfirmDeliveryAsync(command.Id);
+            await _grains.GetGrain<ICommandGrain>(command.Id).MarkSentAsync();
         }
         catch (OperationCanceledException)
         {

@@ -100,7 +100,7 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
     {
         try
         {
-            await Device.ConfirmDeliveryAsync(commandId);
+            await _grains.GetGrain<ICommandGrain>(commandId).MarkSentAsync();
         }
         catch (Exception e)
         {

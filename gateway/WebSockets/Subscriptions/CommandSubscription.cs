@@ -97,8 +97,9 @@ internal abstract class CommandSubscription(long id, WsSession session, TokenPay
         Func<Task>? afterSent = null;
         if (inserted && Delivers && command.Status == CommandStatus.Pending)
         {
-            var device = Session.Grains.GetGrain<IDeviceGrain>(command.DeviceId);
-            afterSent = () => device.ConfirmDeliveryAsync(command.Id);
+            // SENT straight at the command grain: it tells the device grain itself, which drops it from its queue.
+            var grain = Session.Grains.GetGrain<ICommandGrain>(command.Id);
+            afterSent = () => grain.MarkSentAsync();
             // This push is the delivery: once it is written the grid records SENT, so say so in it.
             command = command with { Status = CommandStatus.Sent };
         }
