@@ -32,7 +32,10 @@ public static class GatewayApp
         {
             ConfigureClient(client, config, connectionString);
             // The dashboard's pages and API here; its data comes from the silos' dashboard services.
-            client.AddDashboard(o => OperationsEndpoints.ConfigureDashboard(o, config));
+            if (OperationsEndpoints.DashboardEnabled(config))
+            {
+                client.AddDashboard(o => OperationsEndpoints.ConfigureDashboard(o, config));
+            }
         });
         builder.Services.AddCommandGridGateway(config);
         builder.Services.AddCommandGridOperations()

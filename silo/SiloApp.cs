@@ -39,7 +39,10 @@ public static class SiloApp
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
             silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = config.GetValue("Runtime:ResponseTimeout", TimeSpan.FromSeconds(5)));
             silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = config.GetValue("Runtime:IdleTimeout", TimeSpan.FromMinutes(15)));
-            silo.AddDashboard(o => OperationsEndpoints.ConfigureDashboard(o, config));
+            if (OperationsEndpoints.DashboardEnabled(config))
+            {
+                silo.AddDashboard(o => OperationsEndpoints.ConfigureDashboard(o, config));
+            }
         });
         builder.Services.AddCommandGridGateway(config);
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, MembershipChangeSignalSource>();

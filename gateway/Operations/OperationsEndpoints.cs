@@ -38,6 +38,9 @@ public static class OperationsEndpoints
         options.HideTrace = configuration.GetValue("Dashboard:HideTrace", false);
     }
 
+    /// <summary>Dashboard:Enabled (default true): false leaves the Orleans Dashboard out entirely, e.g. to measure what it costs.</summary>
+    public static bool DashboardEnabled(IConfiguration configuration) => configuration.GetValue("Dashboard:Enabled", true);
+
     /// <summary>Metrics and the health-check service; the caller adds its own checks ("storage", "membership") to the builder returned.</summary>
     public static IHealthChecksBuilder AddCommandGridOperations(this IServiceCollection services)
     {
@@ -64,7 +67,10 @@ public static class OperationsEndpoints
             http.Response.Headers.CacheControl = "no-store";
             await next(http);
         });
-        app.MapOrleansDashboard(routePrefix: DashboardPath);
+        if (DashboardEnabled(app.Configuration))
+        {
+            app.MapOrleansDashboard(routePrefix: DashboardPath);
+        }
         app.MapPrometheusScrapingEndpoint(MetricsPath);
         app.MapHealthChecks(HealthPath, new HealthCheckOptions
         {
