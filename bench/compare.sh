@@ -79,7 +79,7 @@ for (const v of [...new Set(rows.map((r) => r.variant))]) {
 console.log(`(${rows[0].seconds} s measured after warm-up per run; ${require("os").cpus().length} cores; ${new Date().toISOString()})`);
 ' "$WORK/results.jsonl"
 
-echo; echo "/metrics around the last dashboard-open run (counter: before -> after):"
+echo; echo "/metrics around the last dashboard-open run (counter: before -> after; scraped $(wc -l < "$WORK/metrics-before.txt" 2>/dev/null || echo 0) and $(wc -l < "$WORK/metrics-after.txt" 2>/dev/null || echo 0) lines):"
 for name in commandgrid_commands_created_total commandgrid_commands_status_changes_total commandgrid_storage_batch_size_count; do
   grep "^$name" "$WORK/metrics-after.txt" 2>/dev/null | while read -r series value _; do
     before=$(grep -F "$series " "$WORK/metrics-before.txt" 2>/dev/null | awk '{print $2}')
