@@ -13,7 +13,7 @@ CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 ThreadPool.SetMinThreads(Environment.ProcessorCount * 4, Environment.ProcessorCount * 4);
 var verb = args.Length > 0 ? args[0] : "";
-var o = Options.Parse(args.Skip(1));
+var o = verb == "report" ? new Options() : Options.Parse(args.Skip(1));
 return verb switch
 {
     "worker" => await Workers.RunWorkerAsync(o),
