@@ -30,6 +30,12 @@ ulimit -n "$(ulimit -Hn)"
 echo "== machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GiB," \
      ".NET SDK $(dotnet --version), kernel $(uname -r), mosquitto $(/usr/sbin/mosquitto -h | head -1 | awk '{print $3}'), ulimit -n $(ulimit -n)"
 echo "== command: DEVICES=$DEVICES WINDOW=$WINDOW WORKERS=$WORKERS WARMUP=$WARMUP DURATION=$DURATION IDLE=$IDLE TTL_COUNT=$TTL_COUNT TTL_MIN=$TTL_MIN TTL_MAX=$TTL_MAX TARGETS=\"$TARGETS\" bench/workloads.sh"
+# The grid's SQLite runs synchronous=FULL (an fsync per commit): the temp dir's fsync time bounds a lone pair's latency.
+FSYNC_MS=$(python3 -c "
+import os,time; f=os.open('$WORK/fsync-probe',os.O_WRONLY|os.O_CREAT); t=time.perf_counter(); n=50
+for i in range(n): os.write(f,b'x'*4096); os.fsync(f)
+print('%.2f'%((time.perf_counter()-t)*1000/n)); os.close(f); os.remove('$WORK/fsync-probe')")
+echo "== fsync of a 4 KiB write in $WORK ($(df -T "$WORK" | awk 'NR==2{print $2}')): ${FSYNC_MS} ms on average over 50"
 echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg); busiest other processes:"
 ps -eo pcpu,etime,comm --sort=-pcpu | sed -n 2,6p | sed 's/^/   /'
 

@@ -16,6 +16,8 @@ public abstract class Driver
     private readonly double _rate;
     private readonly long[] _slotNext;
     public readonly Latency Latency = new();
+    /// <summary>Open loop: how late the generator itself issued each send after its intended time.</summary>
+    public readonly Latency SendLag = new();
     private volatile bool _measuring;
     protected volatile bool Stopped;
     private long _completed;
@@ -86,6 +88,7 @@ public abstract class Driver
                     continue;
                 }
                 Interlocked.Increment(ref _inflight);
+                if (_measuring) SendLag.Record((Stopwatch.GetTimestamp() - intended) * 1_000_000 / Stopwatch.Frequency);
                 Send(_openNext++ % DeviceCount, -1, intended);
             }
             await Task.Delay(1);
@@ -113,6 +116,7 @@ public abstract class Driver
     public void BeginMeasure()
     {
         Latency.Reset();
+        SendLag.Reset();
         Interlocked.Exchange(ref _completed, 0);
         Interlocked.Exchange(ref _errors, 0);
         _measuring = true;
@@ -129,6 +133,7 @@ public abstract class Driver
             Skipped = Interlocked.Read(ref _skipped),
             CpuSeconds = cpuSeconds,
             Histogram = Latency.Export(),
+            SendLag = SendLag.Export(),
         };
     }
 
@@ -143,4 +148,5 @@ public sealed class WorkerResult
     public long Skipped { get; set; }
     public double CpuSeconds { get; set; }
     public long[][] Histogram { get; set; } = [];
+    public long[][] SendLag { get; set; } = [];
 }

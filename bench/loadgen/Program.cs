@@ -62,6 +62,7 @@ static async Task<int> RunAsync(Options o)
     var h = Latency.Merge(results.Select(r => r.Histogram));
     var pairs = results.Sum(r => r.Pairs);
     var genCpu = results.Sum(r => r.CpuSeconds) + self;
+    var lag = Latency.Merge(results.Select(r => r.SendLag));
     var json = new JsonObject
     {
         ["kind"] = "run",
@@ -83,6 +84,8 @@ static async Task<int> RunAsync(Options o)
         ["p99ms"] = Math.Round(Latency.Ms(h, 99), 2),
         ["p999ms"] = Math.Round(Latency.Ms(h, 99.9), 2),
         ["maxms"] = Math.Round(h.TotalCount == 0 ? double.NaN : h.GetValueAtPercentile(100) / 1000.0, 2),
+        ["sendLagP99ms"] = lag.TotalCount == 0 ? null : Math.Round(Latency.Ms(lag, 99), 2),
+        ["sendLagMaxms"] = lag.TotalCount == 0 ? null : Math.Round(Latency.Ms(lag, 100), 2),
         ["targetCpuSeconds"] = Math.Round(cpu1 - cpu0, 2),
         ["targetCpuPer1000"] = pairs == 0 ? null : Math.Round((cpu1 - cpu0) * 1000 / pairs, 3),
         ["targetCores"] = Math.Round((cpu1 - cpu0) / seconds, 2),

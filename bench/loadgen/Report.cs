@@ -37,6 +37,7 @@ public static class Report
         Row("P2w1", "", "latency p50 / p99 / p99.9 ms", Lat);
         Row("P2open", "P2 open loop at 50% of the target's P1 rate", "offered → completed pairs/s", r => $"{F(r["rate"])} → {F(r["pairsPerSecond"])}");
         Row("P2open", "", "latency p50 / p99 / p99.9 ms (from intended send time)", Lat);
+        Row("P2open", "", "generator's own send lag p99 / max ms", r => $"{F(r["sendLagP99ms"], "F1")} / {F(r["sendLagMaxms"], "F1")}");
         Row("P2open", "", "target cores used; generator cores", r => $"{F(r["targetCores"], "F2")}; {F(r["generatorCores"], "F2")}");
         Row("P3", "P3 idle MQTT connections (connect + subscribe)", "connected / failed", r => $"{F(r["connected"])} / {F(r["failed"])}");
         Row("P3", "", "time to connect all, s (connections/s)", r => $"{F(r["connectSeconds"], "F1")} ({F(r["connectsPerSecond"])})");
