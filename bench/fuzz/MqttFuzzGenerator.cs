@@ -57,6 +57,14 @@ public sealed class MqttFuzzGenerator(Random rng, string thing, string deviceSec
 
         string? user = credentials || rng.Next(2) == 0 ? thing : null;
         byte[]? password = credentials || (user is not null && rng.Next(2) == 0) ? Encoding.UTF8.GetBytes(deviceSecret) : null;
+        var properties = is5 && rng.Next(3) != 0 ? SomeProperties(PacketKind.Connect) : MqttProperties.Empty;
+        // A session that outlives its connection (3.1.1 without Clean Session, 5.0 with an expiry) takes an id from
+        // a small set: the server rightly keeps such sessions (up to 7 days), and unique ids would only measure that.
+        if (is5 ? properties.SessionExpiryInterval is > 0 : !clean)
+        {
+            clientId = ClientId("p");
+        }
+
         var packet = new MqttConnectPacket
         {
             ProtocolVersion = version,
@@ -66,7 +74,7 @@ public sealed class MqttFuzzGenerator(Random rng, string thing, string deviceSec
             UserName = user,
             Password = password,
             Will = will,
-            Properties = is5 && rng.Next(3) != 0 ? SomeProperties(PacketKind.Connect) : MqttProperties.Empty,
+            Properties = properties,
         };
         return Encode(packet, version);
     }

@@ -254,8 +254,7 @@ public sealed class MqttFuzzer(FuzzOptions options)
 
         // A valid CONNECT, then a session of valid packets with mutated ones mixed in.
         var version = PickVersion(rng);
-        var clean = rng.Next(3) != 0;
-        packets.Add(g.ValidConnect(version, clean ? $"{g.Thing}-e{episode}" : g.ClientId("p")));
+        packets.Add(g.ValidConnect(version, $"{g.Thing}-e{episode}"));
         var length = rng.Next(10) == 0 ? rng.Next(100, 400) : rng.Next(5, 60);
         var mutationRate = rng.Next(4) switch { 0 => 0, 1 => 2, 2 => 8, _ => 25 };
         for (var i = 0; i < length; i++)
