@@ -60,6 +60,23 @@ run() {
   kill "$gpid"; wait "$gpid" 2>/dev/null || true
 }
 
+# idle VARIANT EXTRA_ARGS... : the silo's CPU over 30 s with nothing to do, 10 s after it answered
+idle() {
+  local variant=$1; shift
+  local hport gport sport gpid t0 t1
+  hport=$(free_port); gport=$(free_port); sport=$(free_port)
+  dotnet silo/bin/Release/net10.0/CommandGrid.Silo.dll --urls "http://127.0.0.1:$hport" --Mqtt:Address=127.0.0.1 --Mqtt:Port="$gport" \
+    --Cluster:SiloPort="$sport" --Storage:ConnectionString="Data Source=$WORK/idle-$variant.db" --Auth:JwtSecret="$SECRET" \
+    --Logging:LogLevel:Default=Warning "$@" >"$WORK/idle-$variant.log" 2>&1 & gpid=$!; PIDS+=("$gpid")
+  wait_port "$hport"; sleep 10
+  t0=$(awk '{print $14+$15}' "/proc/$gpid/stat"); sleep 30; t1=$(awk '{print $14+$15}' "/proc/$gpid/stat")
+  echo "$variant: $(( (t1 - t0) * 100 / 30 / 100 )).$(printf '%02d' $(( (t1 - t0) * 100 / 30 % 100 )))% of a core while idle (30 s)" >> "$WORK/idle.txt"
+  kill "$gpid"; wait "$gpid" 2>/dev/null || true
+}
+echo "idle..." >&2
+idle dashboard
+idle no-dashboard --Dashboard:Enabled=false
+
 for round in $(seq 1 "$ROUNDS"); do
   run before "$WORK/base/silo/bin/Release/net10.0/CommandGrid.Silo.dll"
   run orleans silo/bin/Release/net10.0/CommandGrid.Silo.dll
@@ -82,6 +99,7 @@ for (const v of [...new Set(rows.map((r) => r.variant))]) {
 console.log(`(${rows[0].seconds} s measured after warm-up per run; ${require("os").cpus().length} cores; ${new Date().toISOString()})`);
 ' "$WORK/results.jsonl"
 
+echo; cat "$WORK/idle.txt"
 echo; echo "/metrics around the last dashboard-open run (counter: before -> after; scraped $(wc -l < "$WORK/metrics-before.txt" 2>/dev/null || echo 0) and $(wc -l < "$WORK/metrics-after.txt" 2>/dev/null || echo 0) lines):"
 for name in commandgrid_commands_created_total commandgrid_commands_status_changes_total commandgrid_storage_batch_size_count; do
   grep "^$name" "$WORK/metrics-after.txt" 2>/dev/null | while read -r series value _; do
