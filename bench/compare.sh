@@ -101,8 +101,8 @@ console.log(`(${rows[0].seconds} s measured after warm-up per run; ${require("os
 
 echo; cat "$WORK/idle.txt"
 echo; echo "/metrics around the last dashboard-open run (counter: before -> after; scraped $(wc -l < "$WORK/metrics-before.txt" 2>/dev/null || echo 0) and $(wc -l < "$WORK/metrics-after.txt" 2>/dev/null || echo 0) lines):"
-for name in commandgrid_commands_created_total commandgrid_commands_status_changes_total commandgrid_storage_batch_size_count; do
-  grep "^$name" "$WORK/metrics-after.txt" 2>/dev/null | while read -r series value _; do
+for name in commandgrid_commands_created_total commandgrid_commands_status_changes_total commandgrid_storage_batch_size; do
+  { grep "^$name" "$WORK/metrics-after.txt" 2>/dev/null || true; } | while read -r series value _; do
     before=$(grep -F "$series " "$WORK/metrics-before.txt" 2>/dev/null | awk '{print $2}')
     echo "  $series: ${before:-0} -> $value"
   done

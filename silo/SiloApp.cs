@@ -42,6 +42,7 @@ public static class SiloApp
             if (OperationsEndpoints.DashboardEnabled(config))
             {
                 silo.AddDashboard(o => OperationsEndpoints.ConfigureDashboard(o, config));
+                OperationsEndpoints.ConfigureGrainProfiling(silo.Services, config);
             }
         });
         builder.Services.AddCommandGridGateway(config);
