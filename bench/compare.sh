@@ -103,7 +103,7 @@ echo; cat "$WORK/idle.txt"
 echo; echo "/metrics around the last dashboard-open run (counter: before -> after; scraped $(wc -l < "$WORK/metrics-before.txt" 2>/dev/null || echo 0) and $(wc -l < "$WORK/metrics-after.txt" 2>/dev/null || echo 0) lines):"
 for name in commandgrid_commands_created_total commandgrid_commands_status_changes_total commandgrid_storage_batch_size; do
   { grep "^$name" "$WORK/metrics-after.txt" 2>/dev/null || true; } | while read -r series value _; do
-    before=$(grep -F "$series " "$WORK/metrics-before.txt" 2>/dev/null | awk '{print $2}')
+    before=$(grep -F "$series " "$WORK/metrics-before.txt" 2>/dev/null | awk '{print $2}' || true)
     echo "  $series: ${before:-0} -> $value"
   done
 done
