@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs workloads P1-P4 (bench/WORKLOADS.md) against CommandGrid, mosquitto and an MQTTnet 5.2 server with one
+# Runs workloads P1-P4 (bench/README.md) against CommandGrid, mosquitto and an MQTTnet 5.2 server with one
 # C# load generator (bench/loadgen), and prints one table with every target side by side.
 # Usage: bench/workloads.sh
 #   env: DEVICES=200 WINDOW=$DEVICES WORKERS=2 WARMUP=5 DURATION=15 IDLE=10000 TTL_COUNT=10000 TTL_MIN=20 TTL_MAX=40
