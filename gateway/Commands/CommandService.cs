@@ -85,8 +85,24 @@ public sealed class CommandService(IGrainFactory grains, CommandIdPool ids, Grid
         }
         finally
         {
+            _ = ForgetAsync(grain, reference);
+        }
+    }
+
+    // The observer is deleted only after the grain forgot it, so notifications still on their way are not errors.
+    private async Task ForgetAsync(ICommandGrain grain, ICommandObserver reference)
+    {
+        try
+        {
+            await grain.UnsubscribeAsync(reference);
+        }
+        catch (Exception e) when (GridRetry.IsUnavailable(e))
+        {
+            // The subscription expires on its own.
+        }
+        finally
+        {
             grains.DeleteObjectReference<ICommandObserver>(reference);
-            _ = grain.UnsubscribeAsync(reference);
         }
     }
 

@@ -113,7 +113,6 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
         _disposed = true;
         _clusterChanges.Changed -= RenewSoon;
         await _renewal.DisposeAsync();
-        _grains.DeleteObjectReference<IDeviceConnection>(_reference);
         try
         {
             await Device.DisconnectAsync(_reference);
@@ -121,6 +120,11 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
         catch (Exception e)
         {
             _logger.LogDebug(e, "Unsubscribing {ClientId} from {DeviceId} failed; the subscription will expire", _clientId, _thing);
+        }
+        finally
+        {
+            // Only after the grain forgot it: deleted first, every notification still on its way is logged by Orleans as an error.
+            _grains.DeleteObjectReference<IDeviceConnection>(_reference);
         }
     }
 }
