@@ -1,4 +1,5 @@
 using CommandGrid.Gateway.Hosting;
+using CommandGrid.Grains;
 
 namespace CommandGrid.Silo;
 
@@ -28,10 +29,7 @@ internal sealed class MembershipChangeSignalSource(IClusterMembershipService mem
         {
             await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(cancellationToken))
             {
-                var now = string.Join(',', snapshot.Members.Values
-                    .Where(m => m.Status == Orleans.Runtime.SiloStatus.Active)
-                    .Select(m => m.SiloAddress.ToString())
-                    .Order(StringComparer.Ordinal));
+                var now = ActiveSilos.Of(snapshot);
                 if (active is not null && now != active)
                 {
                     signal.Raise();

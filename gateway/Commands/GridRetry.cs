@@ -15,9 +15,12 @@ public sealed partial class GridRetry(IOptions<GridCallOptions> options, TimePro
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
 
-    /// <summary>Whether the failure says "the grid could not be reached", as opposed to an answer from a grain.</summary>
+    /// <summary>
+    /// Whether the failure says "the grid could not be reached", as opposed to an answer from a grain
+    /// (a SiloUnavailableException is an OrleansMessageRejectionException).
+    /// </summary>
     public static bool IsUnavailable(Exception e) =>
-        e is SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException or GatewayTooBusyException or TimeoutException;
+        e is OrleansMessageRejectionException or ConnectionFailedException or GatewayTooBusyException or TimeoutException;
 
     public async Task<T> RunAsync<T>(Func<int, Task<T>> attempt)
     {

@@ -11,7 +11,7 @@ public sealed class CommandFeedGrain(IOptions<GridOptions> options, TimeProvider
     : Grain, ICommandFeedGrain
 {
     private readonly ObserverManager<ICommandFeedObserver> _observers =
-        new(TimeSpan.FromSeconds(options.Value.ObserverExpirySeconds), logger) { GetDateTime = () => clock.GetUtcNow().UtcDateTime };
+        GridObservers.Create<ICommandFeedObserver>(TimeSpan.FromSeconds(options.Value.ObserverExpirySeconds), logger, clock);
 
     public Task SubscribeAsync(ICommandFeedObserver observer)
     {

@@ -33,10 +33,7 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
         _options = options.Value;
         _clock = clock;
         _logger = logger;
-        _observers = new ObserverManager<ICommandObserver>(TimeSpan.FromSeconds(_options.ObserverExpirySeconds), logger)
-        {
-            GetDateTime = () => clock.GetUtcNow().UtcDateTime,
-        };
+        _observers = GridObservers.Create<ICommandObserver>(TimeSpan.FromSeconds(_options.ObserverExpirySeconds), logger, clock);
     }
 
     private CommandState State => _state.State;

@@ -47,6 +47,10 @@ public sealed class CommandState
     [Id(16)]
     public List<StatusChange> History { get; set; } = [];
 
+    /// <summary>The execution id of a row of the commands table (the grain key is Orleans' spelling of it, the payload has it plainly).</summary>
+    public static long IdOf(CommandGrid.Storage.IndexedRow row) =>
+        System.Text.Json.JsonSerializer.Deserialize<CommandState>(row.Payload, CommandGrid.Storage.StateJson.Options)!.Id;
+
     public CommandRecord ToRecord() => new(
         Id, DeviceId, Command, ParametersJson,
         DateTimeOffset.FromUnixTimeMilliseconds(TimestampMs),

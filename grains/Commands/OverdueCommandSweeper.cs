@@ -1,4 +1,3 @@
-using System.Text.Json;
 using CommandGrid.Grains.Interfaces;
 using CommandGrid.Storage;
 using Microsoft.Extensions.Logging;
@@ -35,28 +34,19 @@ internal sealed partial class OverdueCommandSweeper(
         var timedOut = 0;
         foreach (var status in OpenStatuses)
         {
-            IndexCursor? after = null;
-            while (true)
+            var overdue = new IndexQuery(
+                GridTables.Commands,
+                [new ColumnFilter("status", FilterOperator.Equal, status), new ColumnFilter("expires_at", FilterOperator.Less, now)],
+                "expires_at", Descending: false, After: null, PageSize);
+            var ids = query.QueryAllAsync(overdue, cancellationToken).Select(CommandState.IdOf);
+            await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken }, async (id, _) =>
             {
-                var rows = await query.QueryAsync(new IndexQuery(
-                    GridTables.Commands,
-                    [new ColumnFilter("status", FilterOperator.Equal, status), new ColumnFilter("expires_at", FilterOperator.Less, now)],
-                    "expires_at", Descending: false, after, PageSize), cancellationToken);
-                var ids = rows.Select(r => JsonSerializer.Deserialize<CommandState>(r.Payload, StateJson.Options)!.Id);
-                await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken }, async (id, _) =>
+                var record = await grains.GetGrain<ICommandGrain>(id).ExpireIfDueAsync();
+                if (record?.Status == CommandStatus.TimedOut)
                 {
-                    var record = await grains.GetGrain<ICommandGrain>(id).ExpireIfDueAsync();
-                    if (record?.Status == CommandStatus.TimedOut)
-                    {
-                        Interlocked.Increment(ref timedOut);
-                    }
-                });
-                if (rows.Count < PageSize)
-                {
-                    break;
+                    Interlocked.Increment(ref timedOut);
                 }
-                after = new IndexCursor(rows[^1].OrderValue, rows[^1].Key);
-            }
+            });
         }
         return timedOut;
     }
@@ -84,10 +74,7 @@ internal sealed partial class OverdueCommandSweeper(
         {
             await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(cancellationToken))
             {
-                var active = string.Join(',', snapshot.Members.Values
-                    .Where(m => m.Status == SiloStatus.Active)
-                    .Select(m => m.SiloAddress.ToString())
-                    .Order(StringComparer.Ordinal));
+                var active = ActiveSilos.Of(snapshot);
                 if (activeSilos is not null && active != activeSilos)
                 {
                     await SweepLoggedAsync("membership change", cancellationToken);

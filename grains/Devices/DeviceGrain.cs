@@ -1,6 +1,5 @@
 using CommandGrid.Grains.Commands;
 using CommandGrid.Grains.Interfaces;
-using System.Text.Json;
 using CommandGrid.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -42,27 +41,21 @@ public sealed class DeviceGrain : Grain, IDeviceGrain
         _clock = clock;
         _logger = logger;
         var expiry = TimeSpan.FromSeconds(options.Value.ObserverExpirySeconds);
-        _connections = new ObserverManager<IDeviceConnection>(expiry, logger) { GetDateTime = () => clock.GetUtcNow().UtcDateTime };
-        _updateWatchers = new ObserverManager<IDeviceConnection>(expiry, logger) { GetDateTime = () => clock.GetUtcNow().UtcDateTime };
-        _deviceLinks = new ObserverManager<IDeviceConnection>(expiry, logger) { GetDateTime = () => clock.GetUtcNow().UtcDateTime };
+        _connections = GridObservers.Create<IDeviceConnection>(expiry, logger, clock);
+        _updateWatchers = GridObservers.Create<IDeviceConnection>(expiry, logger, clock);
+        _deviceLinks = GridObservers.Create<IDeviceConnection>(expiry, logger, clock);
     }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        IndexCursor? after = null;
-        while (true)
+        var pending = new IndexQuery(
+            GridTables.Commands,
+            [new ColumnFilter("device_id", FilterOperator.Equal, this.GetPrimaryKeyString()),
+             new ColumnFilter("status", FilterOperator.Equal, CommandStatus.Pending)],
+            "created_at", Descending: false, After: null, Limit: 500);
+        await foreach (var row in _query.QueryAllAsync(pending, cancellationToken))
         {
-            var rows = await _query.QueryAsync(new IndexQuery(
-                GridTables.Commands,
-                [new ColumnFilter("device_id", FilterOperator.Equal, this.GetPrimaryKeyString()),
-                 new ColumnFilter("status", FilterOperator.Equal, CommandStatus.Pending)],
-                "created_at", Descending: false, after, Limit: 500), cancellationToken);
-            _pending.AddRange(rows.Select(r => JsonSerializer.Deserialize<CommandState>(r.Payload, StateJson.Options)!.Id));
-            if (rows.Count < 500)
-            {
-                break;
-            }
-            after = new IndexCursor(rows[^1].OrderValue, rows[^1].Key);
+            _pending.Add(CommandState.IdOf(row));
         }
     }
 

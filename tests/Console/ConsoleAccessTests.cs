@@ -23,23 +23,8 @@ public sealed class ConsoleAccessTests : IAsyncLifetime
         await _server.DisposeAsync();
     }
 
-    private async Task<HttpResponseMessage> GetAsync(string path, string? accept = null, string? bearer = null, string? cookie = null)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        if (accept is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Accept", accept);
-        }
-        if (bearer is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + bearer);
-        }
-        if (cookie is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Cookie", cookie);
-        }
-        return await _http.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> GetAsync(string path, string? accept = null, string? bearer = null, string? cookie = null) =>
+        _http.GetAsync(path, accept, bearer, cookie);
 
     private Task<HttpResponseMessage> PostLoginAsync(string token, string returnUrl = "/console", string? origin = null)
     {

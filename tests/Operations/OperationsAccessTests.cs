@@ -27,23 +27,8 @@ public sealed class OperationsAccessTests : IAsyncLifetime
         await _server.DisposeAsync();
     }
 
-    private async Task<HttpResponseMessage> GetAsync(string path, string? accept = null, string? bearer = null, string? cookie = null)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        if (accept is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Accept", accept);
-        }
-        if (bearer is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + bearer);
-        }
-        if (cookie is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Cookie", cookie);
-        }
-        return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-    }
+    private Task<HttpResponseMessage> GetAsync(string path, string? accept = null, string? bearer = null, string? cookie = null) =>
+        _http.GetAsync(path, accept, bearer, cookie);
 
     [Theory]
     [InlineData("/dashboard")]

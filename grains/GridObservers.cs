@@ -1,0 +1,11 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Utilities;
+
+namespace CommandGrid.Grains;
+
+internal static class GridObservers
+{
+    /// <summary>Orleans' ObserverManager on the grid's clock, so subscriptions expire by the same time tests control.</summary>
+    public static ObserverManager<T> Create<T>(TimeSpan expiry, ILogger logger, TimeProvider clock) where T : IAddressable =>
+        new(expiry, logger) { GetDateTime = () => clock.GetUtcNow().UtcDateTime };
+}
