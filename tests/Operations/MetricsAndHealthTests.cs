@@ -10,6 +10,7 @@ using Xunit;
 namespace CommandGrid.Tests.Operations;
 
 /// <summary>/metrics (Prometheus text) and /health on a real silo, read as a scraper and a script would.</summary>
+[Collection(ProcessWideMetersCollection.Name)]
 public sealed class MetricsAndHealthTests : IAsyncLifetime
 {
     private GridServer _server = null!;
