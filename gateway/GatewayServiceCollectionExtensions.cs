@@ -8,6 +8,7 @@ using CommandGrid.Gateway.Mqtt.Fleets;
 using CommandGrid.Gateway.Mqtt.Transport;
 using CommandGrid.Gateway.Rest;
 using CommandGrid.Gateway.WebSockets;
+using CommandGrid.Grains.Interfaces;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -36,7 +37,7 @@ public static class GatewayServiceCollectionExtensions
         services.Configure<GridCallOptions>(configuration.GetSection("Runtime"));
         services.AddSingleton<GridRetry>();
         services.AddSingleton<ClusterChangeSignal>();
-        services.AddSingleton<CommandIdPool>();
+        services.TryAddSingleton<CommandIdAllocator>();
         services.AddSingleton<CommandService>();
         services.AddSingleton<BearerTokenFilter>();
         services.AddSingleton<RestExceptionFilter>();

@@ -1,4 +1,6 @@
+using CommandGrid.Grains.Cluster;
 using CommandGrid.Grains.Commands;
+using CommandGrid.Grains.Interfaces;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -7,7 +9,10 @@ namespace CommandGrid.Grains;
 
 public static class GrainsServiceCollectionExtensions
 {
-    /// <summary>What the grains need beside Orleans and the storage: their options, the id generator and the overdue sweep.</summary>
+    /// <summary>
+    /// What the grains need beside Orleans and the storage: their options, the command-id allocator,
+    /// the watcher of the active silos and the overdue sweep it drives.
+    /// </summary>
     public static IServiceCollection AddCommandGridGrainServices(this IServiceCollection services, IConfiguration? commandsSection)
     {
         if (commandsSection is not null)
@@ -15,9 +20,11 @@ public static class GrainsServiceCollectionExtensions
             services.Configure<GridOptions>(commandsSection);
         }
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<CommandIdGenerator>();
+        services.TryAddSingleton<CommandIdAllocator>();
+        services.AddSingleton<ActiveSilosWatcher>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ActiveSilosWatcher>());
         services.AddSingleton<OverdueCommandSweeper>();
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<OverdueCommandSweeper>());
+        services.AddSingleton<IActiveSilosListener>(sp => sp.GetRequiredService<OverdueCommandSweeper>());
         return services;
     }
 }

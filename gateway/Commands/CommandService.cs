@@ -6,7 +6,7 @@ namespace CommandGrid.Gateway.Commands;
 /// What every door does with commands, as grain calls: create, read, update, cancel, wait for
 /// the end. Every call survives the death of a silo: it is retried, and each is safe to repeat.
 /// </summary>
-public sealed class CommandService(IGrainFactory grains, CommandIdPool ids, GridRetry retry)
+public sealed class CommandService(IGrainFactory grains, CommandIdAllocator ids, GridRetry retry)
 {
     /// <summary>
     /// Creates an execution exactly once: with a client token through its grain; without one, under an
@@ -18,7 +18,7 @@ public sealed class CommandService(IGrainFactory grains, CommandIdPool ids, Grid
         {
             return await retry.RunAsync(() => grains.GetGrain<IClientTokenGrain>($"{request.UserId}:{token}").CreateOnceAsync(request));
         }
-        var id = await ids.NextAsync();
+        var id = await retry.RunAsync(ids.NextAsync);
         return await retry.RunAsync(() => grains.GetGrain<IDeviceGrain>(request.DeviceId).CreateCommandAsync(request, id));
     }
 

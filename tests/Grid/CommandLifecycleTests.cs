@@ -147,12 +147,13 @@ public sealed class CommandLifecycleTests
         }
         var stats = server.Services.GetRequiredService<StorageStatistics>();
         var grains = server.Services.GetRequiredService<IGrainFactory>();
+        var ids = server.Services.GetRequiredService<CommandIdAllocator>();
         var transactionsBefore = stats.TransactionsCommitted;
         var writesBefore = stats.OperationsWritten;
 
         // A fleet's load: many devices at once (one device's commands are created one after another by its grain).
-        await Task.WhenAll(things.SelectMany(thing => Enumerable.Range(0, 4).Select(i => Task.Run(() =>
-            grains.GetGrain<IDeviceGrain>(thing).CreateCommandAsync(new CreateCommandRequest(thing, $"a{i}", null, null, 60, null, null, 1))))));
+        await Task.WhenAll(things.SelectMany(thing => Enumerable.Range(0, 4).Select(i => Task.Run(async () =>
+            await grains.GetGrain<IDeviceGrain>(thing).CreateCommandAsync(new CreateCommandRequest(thing, $"a{i}", null, null, 60, null, null, 1), await ids.NextAsync())))));
 
         var writes = stats.OperationsWritten - writesBefore;
         var transactions = stats.TransactionsCommitted - transactionsBefore;
