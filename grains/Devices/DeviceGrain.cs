@@ -153,8 +153,8 @@ public sealed partial class DeviceGrain : Grain, IDeviceGrain
     /// <summary>
     /// Sends a newly connected device every command still pending, oldest first. The command grains are
     /// read side by side (a bounded number at a time) on this activation's scheduler; the commands go
-    /// out in the queue's order, in a few messages of many commands each. A command that is no longer
-    /// pending leaves the queue.
+    /// out in the queue's order, up to <see cref="ReplayBatch"/> in one message (Orleans keeps the order
+    /// inside a message, not among one-way messages). A command that is no longer pending leaves the queue.
     /// </summary>
     private async Task<int> ReplayPendingAsync(IDeviceConnection connection)
     {

@@ -12,6 +12,4 @@ internal sealed class CommandChanges : ICommandObserver
 
     /// <summary>The next change told, or a timeout if none comes.</summary>
     public Task<CommandRecord> NextAsync() => _changes.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
-
-    public bool TryNext(out CommandRecord? change) => _changes.Reader.TryRead(out change);
 }
