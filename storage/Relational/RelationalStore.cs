@@ -228,7 +228,7 @@ public sealed partial class RelationalStore : IIndexedStateQuery, ISequenceStore
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!_started)
         {
-            throw new InvalidOperationException("The relational store is not initialized: call InitializeAsync (the hosted service does) before using it.");
+            throw new InvalidOperationException("The relational store is not initialized: call InitializeAsync (RelationalStoreLifecycle does, at the silo's storage stage) before using it.");
         }
     }
 
