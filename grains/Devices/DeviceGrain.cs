@@ -146,15 +146,26 @@ public sealed partial class DeviceGrain : Grain, IDeviceGrain
             return;
         }
         await RecordSeenAsync();
-        var sent = await ReplayPendingAsync(connection);
+        int sent;
+        try
+        {
+            sent = await ReplayPendingAsync(connection);
+        }
+        catch
+        {
+            // Not a device link until its queue reached it: the door's next renewal connects again and replays.
+            _connections.Unsubscribe(connection);
+            throw;
+        }
         LogConnected(_logger, DeviceId, sent);
     }
 
     /// <summary>
     /// Sends a newly connected device every command still pending, oldest first. The command grains are
     /// read side by side (a bounded number at a time) on this activation's scheduler; the commands go
-    /// out in the queue's order, up to <see cref="ReplayBatch"/> in one message (Orleans keeps the order
-    /// inside a message, not among one-way messages). A command that is no longer pending leaves the queue.
+    /// out in the queue's order, up to <see cref="ReplayBatch"/> in one message, each batch taken before the
+    /// next is sent (Orleans keeps no order among one-way messages). A command that is no longer pending
+    /// leaves the queue.
     /// </summary>
     private async Task<int> ReplayPendingAsync(IDeviceConnection connection)
     {

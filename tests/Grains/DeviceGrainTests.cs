@@ -43,7 +43,8 @@ public sealed class DeviceGrainTests(GrainClusterFixture cluster)
         var device = await RegisterDeviceAsync(Grains);
         var grain = Grains.GetGrain<IDeviceGrain>(device);
         var pending = new List<long>();
-        for (var i = 0; i < 40; i++)
+        // More than one replay batch (100), so the order across batches is checked too.
+        for (var i = 0; i < 250; i++)
         {
             pending.Add((await CreateLaterAsync(device)).Id);
         }
