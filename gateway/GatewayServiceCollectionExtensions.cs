@@ -32,13 +32,13 @@ public static class GatewayServiceCollectionExtensions
         services.Configure<CommandLimits>(configuration.GetSection("Commands"));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<TokenService>();
+        services.AddCommandGridAuthentication();
         services.AddSingleton<CommandRules>();
         services.Configure<GridCallOptions>(configuration.GetSection("Runtime"));
         services.AddSingleton<GridRetry>();
         services.AddSingleton<ClusterChangeSignal>();
         services.AddSingleton<CommandIdPool>();
         services.AddSingleton<CommandService>();
-        services.AddSingleton<BearerTokenFilter>();
         services.AddSingleton<RestExceptionFilter>();
         services.AddSingleton<KestrelEndpoints>();
         services.Configure<FleetsMqttOptions>(options =>
@@ -114,7 +114,7 @@ public static class GatewayServiceCollectionExtensions
         });
         var api = app.MapGroup("/api/v1")
             .AddEndpointFilter<RestExceptionFilter>()
-            .AddEndpointFilter<BearerTokenFilter>()
+            .RequireAuthorization(GridAuthentication.ApiPolicy)
             .RequireRateLimiting(RestRateLimitPolicy);
         api.MapCommands();
         api.MapThings();

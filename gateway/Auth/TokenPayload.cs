@@ -18,6 +18,9 @@ public sealed record TokenPayload(
     public const int Access = 1;
     public const int Refresh = 0;
 
+    /// <summary>DeviceHive keeps the expiry inside the payload ("e", milliseconds since 1970), not in the JWT's "exp".</summary>
+    public bool HasExpiredAt(DateTimeOffset now) => Expiration is { } expires && expires <= now.ToUnixTimeMilliseconds();
+
     public bool Allows(DeviceHiveAction action) =>
         Actions.Contains((int)DeviceHiveAction.Any) || Actions.Contains((int)action);
 
