@@ -86,13 +86,12 @@ public static class GatewayServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Binds HTTP (from "urls") and MQTT (from "Mqtt") on Kestrel.</summary>
-    /// <param name="urls">The --urls taken off the command line (<see cref="HttpUrls.Take"/>); null falls back to the "urls" setting.</param>
-    public static WebApplicationBuilder UseCommandGridEndpoints(this WebApplicationBuilder builder, string? urls = null)
+    /// <summary>Binds HTTP and MQTT on Kestrel from configuration (see <see cref="KestrelEndpoints"/>).</summary>
+    public static WebApplicationBuilder UseCommandGridEndpoints(this WebApplicationBuilder builder)
     {
-        urls ??= builder.Configuration[WebHostDefaults.ServerUrlsKey];
+        KestrelEndpoints.AddUrlsAsEndpoints(builder.Configuration, builder.WebHost);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
-            kestrel.ApplicationServices.GetRequiredService<KestrelEndpoints>().Bind(kestrel, urls, context.Configuration));
+            kestrel.ApplicationServices.GetRequiredService<KestrelEndpoints>().Bind(kestrel, context.Configuration));
         return builder;
     }
 

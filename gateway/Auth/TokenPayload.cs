@@ -34,6 +34,7 @@ public sealed record TokenPayload(
 
     public bool AllowsDeviceType(long deviceTypeId) => Matches(DeviceTypeIds, deviceTypeId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    [JsonIgnore]
     public bool AllowsAllDevices => IsWildcard(DeviceIds) && IsWildcard(NetworkIds) && IsWildcard(DeviceTypeIds);
 
     /// <summary>An absent list places no limit; a present one must hold "*" or the id. A device outside any network passes a network list.</summary>
