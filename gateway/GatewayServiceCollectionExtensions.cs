@@ -33,13 +33,13 @@ public static class GatewayServiceCollectionExtensions
         services.Configure<CommandLimits>(configuration.GetSection("Commands"));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<TokenService>();
+        services.AddCommandGridAuthentication();
         services.AddSingleton<CommandRules>();
         services.Configure<GridCallOptions>(configuration.GetSection("Runtime"));
         services.AddSingleton<GridRetry>();
         services.AddSingleton<ClusterChangeSignal>();
         services.TryAddSingleton<CommandIdAllocator>();
         services.AddSingleton<CommandService>();
-        services.AddSingleton<BearerTokenFilter>();
         services.AddSingleton<RestExceptionFilter>();
         services.AddSingleton<KestrelEndpoints>();
         services.Configure<FleetsMqttOptions>(options =>
@@ -87,13 +87,12 @@ public static class GatewayServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Binds HTTP (from "urls") and MQTT (from "Mqtt") on Kestrel.</summary>
-    /// <param name="urls">The --urls taken off the command line (<see cref="HttpUrls.Take"/>); null falls back to the "urls" setting.</param>
-    public static WebApplicationBuilder UseCommandGridEndpoints(this WebApplicationBuilder builder, string? urls = null)
+    /// <summary>Binds HTTP and MQTT on Kestrel from configuration (see <see cref="KestrelEndpoints"/>).</summary>
+    public static WebApplicationBuilder UseCommandGridEndpoints(this WebApplicationBuilder builder)
     {
-        urls ??= builder.Configuration[WebHostDefaults.ServerUrlsKey];
+        KestrelEndpoints.AddUrlsAsEndpoints(builder.Configuration, builder.WebHost);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
-            kestrel.ApplicationServices.GetRequiredService<KestrelEndpoints>().Bind(kestrel, urls, context.Configuration));
+            kestrel.ApplicationServices.GetRequiredService<KestrelEndpoints>().Bind(kestrel, context.Configuration));
         return builder;
     }
 
@@ -115,7 +114,7 @@ public static class GatewayServiceCollectionExtensions
         });
         var api = app.MapGroup("/api/v1")
             .AddEndpointFilter<RestExceptionFilter>()
-            .AddEndpointFilter<BearerTokenFilter>()
+            .RequireAuthorization(GridAuthentication.ApiPolicy)
             .RequireRateLimiting(RestRateLimitPolicy);
         api.MapCommands();
         api.MapThings();

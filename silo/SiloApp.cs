@@ -1,4 +1,3 @@
-using CommandGrid.Gateway.Hosting;
 using CommandGrid.Gateway;
 using CommandGrid.Gateway.Operations;
 using CommandGrid.Grains;
@@ -18,8 +17,7 @@ public static class SiloApp
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
     {
-        var (hostArgs, urls) = HttpUrls.Take(args);
-        var builder = WebApplication.CreateBuilder(hostArgs);
+        var builder = WebApplication.CreateBuilder(args);
         var config = builder.Configuration;
         builder.Services.AddCommandGridGrainServices(config.GetSection("Commands"));
         SiloClustering.AddMembershipSchema(builder);
@@ -47,7 +45,7 @@ public static class SiloApp
         builder.Services.AddCommandGridOperations()
             .AddCheck<SiloStorageHealthCheck>("storage", timeout: TimeSpan.FromSeconds(5))
             .AddCheck<SiloMembershipHealthCheck>("membership");
-        builder.UseCommandGridEndpoints(urls);
+        builder.UseCommandGridEndpoints();
         customize?.Invoke(builder);
 
         var app = builder.Build();

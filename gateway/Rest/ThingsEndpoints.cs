@@ -14,15 +14,15 @@ internal static class ThingsEndpoints
     public static RouteGroupBuilder MapThings(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/things");
-        group.MapPut("/{thingId}", SaveAsync);
-        group.MapGet("/{thingId}", GetAsync);
-        group.MapGet("/", ListAsync);
+        group.MapPut("/{thingId}", SaveAsync).RequireDeviceHiveAction(DeviceHiveAction.RegisterDevice);
+        group.MapGet("/{thingId}", GetAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDevice);
+        group.MapGet("/", ListAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDevice);
         return group;
     }
 
     private static async Task<IResult> SaveAsync(HttpContext http, string thingId, CommandRules rules, IGrainFactory grains)
     {
-        var token = CommandsEndpoints.RequireAction(http, DeviceHiveAction.RegisterDevice);
+        var token = http.User.DeviceHiveToken();
         rules.RequireDeviceId(thingId, "thingId: letters, digits, '-', '_', '.', at most 128");
         var body = await JsonBody.ReadObjectAsync(http.Request, rules.Limits.MaxMessageBytes);
         var name = JsonBody.String(body, "name");
@@ -42,7 +42,7 @@ internal static class ThingsEndpoints
 
     private static async Task<IResult> GetAsync(HttpContext http, string thingId, CommandRules rules, IGrainFactory grains)
     {
-        var token = CommandsEndpoints.RequireAction(http, DeviceHiveAction.GetDevice);
+        var token = http.User.DeviceHiveToken();
         rules.RequireDeviceId(thingId, "thingId is not a valid thing id");
         var device = await grains.GetGrain<IDeviceGrain>(thingId).GetAsync() ?? throw new DeviceNotFoundException($"Thing {thingId} is not registered");
         CommandsEndpoints.EnsureDevice(token, device.Id, device.NetworkId, device.DeviceTypeId);
@@ -51,7 +51,7 @@ internal static class ThingsEndpoints
 
     private static async Task<IResult> ListAsync(HttpContext http, IGrainFactory grains, int? limit, string? cursor)
     {
-        var token = CommandsEndpoints.RequireAction(http, DeviceHiveAction.GetDevice);
+        var token = http.User.DeviceHiveToken();
         if (limit is < 1 or > 1000)
         {
             throw new RequestValidationException("limit must be between 1 and 1000");

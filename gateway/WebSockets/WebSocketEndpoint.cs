@@ -1,6 +1,7 @@
 using CommandGrid.Gateway.Auth;
 using CommandGrid.Gateway.Commands;
 using CommandGrid.Gateway.Hosting;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,6 @@ namespace CommandGrid.Gateway.WebSockets;
 /// <summary>Accepts the upgrade on /api/websocket and runs the connection until it ends.</summary>
 internal sealed class WebSocketEndpoint(
     MessageDispatcher dispatcher,
-    TokenService tokens,
     IGrainFactory grains,
     TimeProvider clock,
     IOptions<WebSocketDoorOptions> options,
@@ -33,15 +33,16 @@ internal sealed class WebSocketEndpoint(
         var header = http.Request.Headers.Authorization.ToString();
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            var result = tokens.Validate(header["Bearer ".Length..].Trim());
-            if (!result.IsValid)
+            var result = await http.AuthenticateAsync(GridAuthentication.ApiScheme);
+            if (!result.Succeeded)
             {
                 http.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 Operations.GatewayMetrics.RefusedStatus(Operations.GatewayMetrics.WebSocket, StatusCodes.Status401Unauthorized);
-                await http.Response.WriteAsJsonAsync(new { status = "error", code = 401, error = result.Error });
+                var error = result.Failure is { } failure ? TokenValidationResult.MessageFor(failure) : TokenValidationResult.InvalidCredentials;
+                await http.Response.WriteAsJsonAsync(new { status = "error", code = 401, error });
                 return;
             }
-            token = result.Payload;
+            token = result.Principal.DeviceHiveToken();
         }
         using var socket = await http.WebSockets.AcceptWebSocketAsync(new Microsoft.AspNetCore.Http.WebSocketAcceptContext
         {
