@@ -7,8 +7,8 @@ namespace CommandGrid.Gateway.Observers;
 /// Keeps one observer reference subscribed, as Orleans' observers are meant to be used: a grain
 /// holds its observers in memory and lets them expire, so the subscriber renews — every period,
 /// and soon after the cluster lost or gained a silo, since a grain reactivated elsewhere has
-/// forgotten it. Disposing unsubscribes, then deletes the reference (after <see cref="ReferenceGrace"/>). Made by
-/// <see cref="ObserverSubscriptionFactory"/>; the door that owns it disposes it.
+/// forgotten it. Disposing unsubscribes, then deletes the reference (<see cref="ReferenceGrace"/>
+/// later). Made by <see cref="ObserverSubscriptionFactory"/>; the door that owns it disposes it.
 /// </summary>
 public sealed partial class ObserverSubscription : IAsyncDisposable
 {
@@ -112,7 +112,7 @@ public sealed partial class ObserverSubscription : IAsyncDisposable
         finally
         {
             _calls.Release();
-            if (_host.HostStopped)
+            if (_host.HostStopped || !_subscribed)
             {
                 DeleteReference();
             }
