@@ -6,6 +6,7 @@ using CommandGrid.Gateway.OpsConsole;
 using CommandGrid.Gateway.Mqtt.Broker;
 using CommandGrid.Gateway.Mqtt.Fleets;
 using CommandGrid.Gateway.Mqtt.Transport;
+using CommandGrid.Gateway.Observers;
 using CommandGrid.Gateway.Rest;
 using CommandGrid.Gateway.WebSockets;
 using CommandGrid.Grains.Interfaces;
@@ -39,7 +40,9 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<GridRetry>();
         services.AddSingleton<ClusterChangeSignal>();
         services.TryAddSingleton<CommandIdAllocator>();
+        services.AddSingleton<ObserverSubscriptionFactory>();
         services.AddSingleton<CommandService>();
+        services.AddSingleton<DeviceService>();
         services.AddSingleton<RestExceptionFilter>();
         services.AddSingleton<KestrelEndpoints>();
         services.Configure<FleetsMqttOptions>(options =>
@@ -57,7 +60,7 @@ public static class GatewayServiceCollectionExtensions
         {
             services.AddSingleton(sp => new MqttBrokerBridge(
                 sp.GetRequiredService<IOptions<MqttBrokerOptions>>().Value,
-                sp.GetRequiredService<IGrainFactory>(),
+                sp.GetRequiredService<CommandService>(),
                 sp.GetRequiredService<FleetsResponseHandler>(),
                 TimeSpan.FromSeconds(configuration.GetValue("Mqtt:RenewSeconds", 30)),
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger<MqttBrokerBridge>()));

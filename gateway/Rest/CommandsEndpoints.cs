@@ -24,7 +24,7 @@ internal static class CommandsEndpoints
         return group;
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, CommandRules rules, CommandService commands)
+    private static async Task<IResult> CreateAsync(HttpContext http, CommandRules rules, CommandService commands, DeviceService devices)
     {
         var token = http.User.DeviceHiveToken();
         var body = await JsonBody.ReadObjectAsync(http.Request, rules.Limits.MaxMessageBytes);
@@ -37,7 +37,7 @@ internal static class CommandsEndpoints
         {
             throw new RequestValidationException("clientToken is longer than 64 characters");
         }
-        var device = await commands.GetDeviceAsync(thingId)
+        var device = await devices.GetAsync(thingId)
             ?? throw new DeviceNotFoundException($"Thing {thingId} is not registered");
         EnsureDevice(token, device.Id, device.NetworkId, device.DeviceTypeId);
         var request = new CreateCommandRequest(thingId, action, parameters, null, ttl, null, null, token.UserId, clientToken,

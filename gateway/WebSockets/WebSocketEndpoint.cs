@@ -1,6 +1,5 @@
 using CommandGrid.Gateway.Auth;
 using CommandGrid.Gateway.Commands;
-using CommandGrid.Gateway.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
@@ -12,12 +11,11 @@ namespace CommandGrid.Gateway.WebSockets;
 /// <summary>Accepts the upgrade on /api/websocket and runs the connection until it ends.</summary>
 internal sealed class WebSocketEndpoint(
     MessageDispatcher dispatcher,
-    IGrainFactory grains,
+    CommandService commands,
     TimeProvider clock,
     IOptions<WebSocketDoorOptions> options,
     IOptions<CommandLimits> limits,
     IHostApplicationLifetime lifetime,
-    ClusterChangeSignal clusterChanges,
     ILogger<WebSocketEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext http)
@@ -48,13 +46,13 @@ internal sealed class WebSocketEndpoint(
         {
             KeepAliveInterval = TimeSpan.FromSeconds(options.Value.KeepAliveSeconds),
         });
-        var session = new WsSession(socket, grains, clock, options.Value, limits.Value.MaxMessageBytes, logger) { Token = token };
+        var session = new WsSession(socket, commands, clock, options.Value, limits.Value.MaxMessageBytes, logger) { Token = token };
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
         logger.LogDebug("WebSocket {Connection} opened from {Remote}", session.Id, http.Connection.RemoteIpAddress);
         Operations.GatewayMetrics.ConnectionOpened(Operations.GatewayMetrics.WebSocket, "devicehive");
         try
         {
-            await session.RunAsync(dispatcher, clusterChanges, aborted.Token);
+            await session.RunAsync(dispatcher, aborted.Token);
         }
         finally
         {
