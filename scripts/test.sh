@@ -1,10 +1,25 @@
 #!/usr/bin/env bash
 # Runs CommandGrid's whole test suite on a fresh Debian machine: installs what the tests
 # need (PostgreSQL, mosquitto, the npm test clients, chromium for the console's browser tests),
-# starts a throwaway PostgreSQL on a loopback port, then runs the suite against SQLite and again
-# against PostgreSQL.
+# starts a throwaway PostgreSQL on a loopback port, builds everything (bench/ too) and runs each
+# benchmark tool once on a tiny workload (bench/smoke.sh), then runs the suite against SQLite and
+# again against PostgreSQL. Everything it writes to the temp directory goes into one folder that
+# it removes at the end, the throwaway database included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+SCRATCH=$(mktemp -d /tmp/commandgrid-test-XXXXXX)
+chmod 711 "$SCRATCH" # the database server runs as postgres, in a folder below
+mkdir "$SCRATCH/tmp"
+# A database of this run's own unless PGTEST_DIR names one to keep.
+export PGTEST_DIR=${PGTEST_DIR:-$SCRATCH/pg}
+# At the end: the database stopped, the compiler server the builds started (its pipe is in the scratch folder) shut
+# down, the folder removed.
+cleanup() {
+  scripts/postgres-test-server.sh stop >/dev/null 2>&1 || true
+  TMPDIR=$SCRATCH/tmp dotnet build-server shutdown >/dev/null 2>&1 || true
+  rm -rf "$SCRATCH"
+}
+trap cleanup EXIT
 
 need=()
 command -v pg_ctlcluster >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need+=(postgresql)
@@ -24,11 +39,15 @@ fi
 export COMMANDGRID_TEST_POSTGRES
 COMMANDGRID_TEST_POSTGRES=$(scripts/postgres-test-server.sh start | tail -n 1)
 export COMMANDGRID_TEST_POSTGRES_REQUIRED=1
-trap 'scripts/postgres-test-server.sh stop >/dev/null 2>&1 || true' EXIT
 
+# The build's, the tools' and the tests' temp files (the dotnet CLI's own too) go to the scratch folder; no MSBuild
+# node outlives the run.
+export TMPDIR=$SCRATCH/tmp MSBUILDDISABLENODEREUSE=1
 dotnet build CommandGrid.sln -c Release -nologo -v quiet
-log=$(mktemp)
+log=$SCRATCH/test.log
 status=0
+echo "== bench smoke"
+bench/smoke.sh || status=1
 # Pass 1: the grid on SQLite (the storage suite covers both providers itself, the cluster needs PostgreSQL).
 # Pass 2: everything on PostgreSQL, including the storage suite and the cluster.
 run_pass() {
@@ -42,6 +61,5 @@ run_pass sqlite --filter "FullyQualifiedName!~CommandGrid.Tests.Cluster&FullyQua
 run_pass postgres || status=1
 passed=$(awk '/^[[:space:]]+Passed:[[:space:]]+[0-9]+/ {s+=$2} END {print s+0}' "$log")
 failed=$(awk '/^[[:space:]]+Failed:[[:space:]]+[0-9]+/ {s+=$2} END {print s+0}' "$log")
-rm -f "$log"
 echo "tests: $passed passed, $failed failed"
 exit $status

@@ -1,3 +1,4 @@
+using CommandGrid.Gateway.Operations;
 using CommandGrid.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Orleans.Runtime;
@@ -5,7 +6,7 @@ using Orleans.Runtime;
 namespace CommandGrid.Silo;
 
 /// <summary>A silo's "storage": its relational store answers a trivial query.</summary>
-internal sealed class SiloStorageHealthCheck(RelationalStore store) : IHealthCheck
+internal sealed class SiloStorageHealthCheck(RelationalStore store, IHostApplicationLifetime lifetime) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -14,15 +15,20 @@ internal sealed class SiloStorageHealthCheck(RelationalStore store) : IHealthChe
             await store.PingAsync(cancellationToken);
             return HealthCheckResult.Healthy($"{store.Provider} answers");
         }
+        catch (ObjectDisposedException)
+        {
+            // A known state, not a fault to trace: the store was closed under the silo.
+            return ShutdownAwareHealth.Failing(lifetime, $"the {store.Provider} store is closed");
+        }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy($"{store.Provider} does not answer", e);
+            return ShutdownAwareHealth.Failing(lifetime, $"{store.Provider} does not answer", e);
         }
     }
 }
 
 /// <summary>A silo's "membership": the cluster's current membership view has this silo Active.</summary>
-internal sealed class SiloMembershipHealthCheck(IClusterMembershipService membership, ILocalSiloDetails local) : IHealthCheck
+internal sealed class SiloMembershipHealthCheck(IClusterMembershipService membership, ILocalSiloDetails local, IHostApplicationLifetime lifetime) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -31,6 +37,6 @@ internal sealed class SiloMembershipHealthCheck(IClusterMembershipService member
         var active = snapshot.Members.Values.Count(m => m.Status == SiloStatus.Active);
         return Task.FromResult(status == SiloStatus.Active
             ? HealthCheckResult.Healthy($"{local.SiloAddress} is Active; {active} active silo(s), membership version {snapshot.Version}")
-            : HealthCheckResult.Unhealthy($"{local.SiloAddress} is {status}"));
+            : ShutdownAwareHealth.Failing(lifetime, $"{local.SiloAddress} is {status}"));
     }
 }

@@ -27,7 +27,7 @@ return verb switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: loadgen run|idle|ttl|report ... (see bench/README.md, "workloads.sh")");
+    Console.Error.WriteLine("usage: loadgen run|idle|ttl|report ... (see bench/README.md and bench/workloads.sh)");
     return 2;
 }
 

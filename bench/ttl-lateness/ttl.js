@@ -1,13 +1,17 @@
 'use strict';
-// TTL lateness in steady state: how long after its expiresAt does a pending execution become TIMED_OUT?
-//   node ttl.js <httpPort> <jwtSecret>
+// TTL lateness: how long after its expiresAt does a pending execution become TIMED_OUT?
+//   node ttl.js <httpPort> <jwtSecret>                      create, then measure
+//   node ttl.js create <httpPort> <jwtSecret> > created.json   create only (run.sh restarts the silo in between)
+//   node ttl.js measure <httpPort> <jwtSecret> < created.json  measure what an earlier create made
 // Registers one thing (no device ever connects), creates COMMANDS (2000) pending executions with TTLs spread evenly
 // over TTL_MIN..TTL_MAX seconds (10..40), waits until every one is TIMED_OUT, then reads each execution's history:
 // lateness = at(TIMED_OUT history entry) - expiresAt, both written by the grid. Prints one JSON line.
 const http = require('http');
 const crypto = require('crypto');
+const fs = require('fs');
 
-const [httpPort, secret] = process.argv.slice(2);
+const phase = ['create', 'measure'].includes(process.argv[2]) ? process.argv[2] : 'both';
+const [httpPort, secret] = process.argv.slice(phase === 'both' ? 2 : 3);
 const COMMANDS = +(process.env.COMMANDS || 2000);
 const TTL_MIN = +(process.env.TTL_MIN || 10);
 const TTL_MAX = +(process.env.TTL_MAX || 40);
@@ -44,7 +48,7 @@ async function pool(items, fn) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const q = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 
-(async () => {
+async function create() {
   const thing = `ttl-${Date.now()}`;
   await call('PUT', `/api/v1/things/${thing}`, { name: thing });
   const t0 = Date.now();
@@ -52,10 +56,11 @@ const q = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorte
   // Shuffle so that creation order and TTL are unrelated.
   for (let i = ttls.length - 1; i > 0; i--) { const j = Math.floor(Math.random() * (i + 1)); [ttls[i], ttls[j]] = [ttls[j], ttls[i]]; }
   const created = await pool(ttls, (ttl, i) => call('POST', '/api/v1/commands', { thingId: thing, action: 'ttl', params: { i }, ttl }));
-  const createSeconds = (Date.now() - t0) / 1000;
-  const lastExpiry = Math.max(...created.map((c) => Date.parse(c.expiresAt)));
+  return { createSeconds: (Date.now() - t0) / 1000, ids: created.map((c) => c.executionId), lastExpiry: Math.max(...created.map((c) => Date.parse(c.expiresAt))) };
+}
+
+async function measure({ createSeconds, ids, lastExpiry }) {
   await sleep(Math.max(0, lastExpiry - Date.now()) + 1000);
-  const ids = created.map((c) => c.executionId);
   const done = new Map();
   let other = 0;
   while (done.size < ids.length && Date.now() < lastExpiry + GIVE_UP) {
@@ -71,10 +76,16 @@ const q = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorte
     const entry = c.history.find((h) => h.status === 'TIMED_OUT');
     return Date.parse(entry.at) - Date.parse(c.expiresAt);
   }).sort((a, b) => a - b);
-  console.log(JSON.stringify({
-    commands: COMMANDS, ttlSeconds: `${TTL_MIN}-${TTL_MAX}`, createSeconds: +createSeconds.toFixed(1),
+  return {
+    commands: ids.length, ttlSeconds: `${TTL_MIN}-${TTL_MAX}`, createSeconds: +createSeconds.toFixed(1),
     timedOut: done.size, notTimedOut: ids.length - done.size, otherStatus: other,
     latenessMs: lateness.length ? { min: lateness[0], p50: q(lateness, 0.5), p99: q(lateness, 0.99), max: lateness[lateness.length - 1] } : null,
-  }));
+  };
+}
+
+(async () => {
+  if (phase === 'create') console.log(JSON.stringify(await create()));
+  else if (phase === 'measure') console.log(JSON.stringify(await measure(JSON.parse(fs.readFileSync(0, 'utf8')))));
+  else console.log(JSON.stringify(await measure(await create())));
   agent.destroy();
 })().catch((e) => { console.error(e); process.exit(1); });

@@ -97,13 +97,20 @@ public static class OperationsEndpoints
         app.MapHealthChecks(HealthPath, new HealthCheckOptions
         {
             ResponseWriter = (http, report) => WriteHealthAsync(http, report, role),
+            // Degraded is what a stopping node's failing checks report (ShutdownAwareHealth): not ready either.
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
         });
         return app;
     }
 
     private static readonly JsonSerializerOptions HealthJson = new(JsonSerializerDefaults.Web);
 
-    /// <summary>{"status":"Healthy","role":"silo","durationMs":…,"checks":{"storage":{"status":…,"description":…,"durationMs":…}}}; 200 unless a check is Unhealthy (then 503).</summary>
+    /// <summary>{"status":"Healthy","role":"silo","durationMs":…,"checks":{"storage":{"status":…,"description":…,"durationMs":…}}}; 200 when every check is Healthy, else 503.</summary>
     private static Task WriteHealthAsync(HttpContext http, HealthReport report, string role)
     {
         http.Response.Headers.CacheControl = "no-store";

@@ -17,15 +17,20 @@ internal static class ClusterKit
         "IAmAliveTablePublishTimeout=10s, DeathVoteExpirationTimeout=30s (silo/MembershipTimings.cs); gateways GatewayListRefreshPeriod=2s, " +
         "Runtime:ResponseTimeout=10s, Runtime:CallTimeout=30s";
 
-    public static string ReportPath => Path.Combine(Path.GetTempPath(), "commandgrid-failover.txt");
+    /// <summary>Where bench/failover/run.sh wants the measured figures (COMMANDGRID_FAILOVER_REPORT); null in a plain test run.</summary>
+    public static string? ReportPath => Environment.GetEnvironmentVariable("COMMANDGRID_FAILOVER_REPORT") is { Length: > 0 } path ? path : null;
 
-    /// <summary>Writes (or replaces) this test's section of $TMPDIR/commandgrid-failover.txt.</summary>
+    /// <summary>Writes (or replaces) this test's section of the figures file, when a benchmark asked for one.</summary>
     public static void Report(string section, IEnumerable<string> lines)
     {
-        var sections = new List<(string Title, List<string> Lines)>();
-        if (File.Exists(ReportPath))
+        if (ReportPath is not { } reportPath)
         {
-            foreach (var line in File.ReadAllLines(ReportPath))
+            return;
+        }
+        var sections = new List<(string Title, List<string> Lines)>();
+        if (File.Exists(reportPath))
+        {
+            foreach (var line in File.ReadAllLines(reportPath))
             {
                 if (line.StartsWith("## ", StringComparison.Ordinal))
                 {
@@ -39,7 +44,7 @@ internal static class ClusterKit
         }
         sections.RemoveAll(s => s.Title == section);
         sections.Add((section, [$"measured {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss}Z on {Environment.ProcessorCount} cores (load average {LoadAverage()})", .. lines, ""]));
-        File.WriteAllLines(ReportPath, sections.SelectMany(s => new[] { "## " + s.Title }.Concat(s.Lines)));
+        File.WriteAllLines(reportPath, sections.SelectMany(s => new[] { "## " + s.Title }.Concat(s.Lines)));
     }
 
     private static string LoadAverage()
@@ -61,10 +66,6 @@ internal static class ClusterKit
         client.SendAsync(HttpMethod.Get, $"/api/v1/commands/{id}");
 
     public static bool IsFinal(JsonObject command) => (string?)command["status"] is { } s && CommandStatus.IsFinal(s);
-
-    /// <summary>When the execution's history says it became <paramref name="status"/>, or null.</summary>
-    public static DateTimeOffset? ReachedAt(JsonObject command, string status) =>
-        command["history"]?.AsArray().FirstOrDefault(h => (string?)h!["status"] == status) is { } entry ? FleetsApi.Time(entry["at"]) : null;
 }
 
 /// <summary>

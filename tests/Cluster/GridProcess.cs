@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using CommandGrid.Tests.Infrastructure;
 using CommandGrid.Tests.Mqtt.Infrastructure;
 
 namespace CommandGrid.Tests.Cluster;
@@ -116,7 +117,7 @@ public sealed class GridProcess : IAsyncDisposable
             WorkingDirectory = Path.GetDirectoryName(_dll)!,
         };
         info.ArgumentList.Add(_dll);
-        foreach (var argument in _arguments)
+        foreach (var argument in _arguments.Concat(TestHostLogging.ExpectedWarningsFiltered))
         {
             info.ArgumentList.Add(argument);
         }
@@ -161,6 +162,7 @@ public sealed class GridProcess : IAsyncDisposable
         Write("test", "KILL -9");
         process.Kill(entireProcessTree: true);
         process.WaitForExit();
+        RemoveRuntimeIpcFiles(process.Id);
         return at;
     }
 
@@ -194,6 +196,20 @@ public sealed class GridProcess : IAsyncDisposable
             // Exited in between.
         }
         await process.WaitForExitAsync();
+        RemoveRuntimeIpcFiles(process.Id);
+    }
+
+    /// <summary>
+    /// The .NET runtime's diagnostics socket and debugger pipes in the temp directory, which a process removes when
+    /// it exits but a killed one leaves behind.
+    /// </summary>
+    private static void RemoveRuntimeIpcFiles(int pid)
+    {
+        var temp = Path.GetTempPath();
+        foreach (var file in Directory.EnumerateFiles(temp, $"dotnet-diagnostic-{pid}-*").Concat(Directory.EnumerateFiles(temp, $"clr-debug-pipe-{pid}-*")))
+        {
+            File.Delete(file);
+        }
     }
 
     /// <summary>The last <paramref name="lines"/> lines of the log.</summary>

@@ -40,19 +40,21 @@ public sealed class ProcessCluster : IAsyncDisposable
     private readonly HttpClient _probe = new() { Timeout = TimeSpan.FromSeconds(5) };
     private bool _passed;
 
-    private ProcessCluster(ITestOutputHelper output, TestStorage storage, string clusterId, string logDirectory)
+    private readonly ScratchFolder _logs;
+
+    private ProcessCluster(ITestOutputHelper output, TestStorage storage, string clusterId, ScratchFolder logs)
     {
         _output = output;
         Storage = storage;
         ClusterId = clusterId;
-        LogDirectory = logDirectory;
+        _logs = logs;
     }
 
     public TestStorage Storage { get; }
 
     public string ClusterId { get; }
 
-    public string LogDirectory { get; }
+    public string LogDirectory => _logs.Path;
 
     public List<GridProcess> Silos { get; } = [];
 
@@ -66,9 +68,7 @@ public sealed class ProcessCluster : IAsyncDisposable
     {
         var storage = await TestStorage.CreatePostgresAsync();
         var clusterId = "c" + Guid.NewGuid().ToString("N")[..10];
-        var logDirectory = Path.Combine(Path.GetTempPath(), "commandgrid-cluster-tests", clusterId);
-        Directory.CreateDirectory(logDirectory);
-        var cluster = new ProcessCluster(output, storage, clusterId, logDirectory);
+        var cluster = new ProcessCluster(output, storage, clusterId, ScratchFolder.Create());
         var started = Stopwatch.StartNew();
         try
         {
@@ -82,7 +82,7 @@ public sealed class ProcessCluster : IAsyncDisposable
                 cluster.Gateways.Add(cluster.StartGateway(i));
             }
             await cluster.WaitReadyAsync();
-            output.WriteLine($"cluster {clusterId} ({silos} silos, {gateways} gateways, {GridProcess.Configuration} build) ready in {started.Elapsed.TotalSeconds:0.0} s; logs in {logDirectory}");
+            output.WriteLine($"cluster {clusterId} ({silos} silos, {gateways} gateways, {GridProcess.Configuration} build) ready in {started.Elapsed.TotalSeconds:0.0} s; logs in {cluster.LogDirectory}");
             return cluster;
         }
         catch
@@ -235,7 +235,7 @@ public sealed class ProcessCluster : IAsyncDisposable
         return seen!.Value;
     }
 
-    /// <summary>Keeps the process logs out of the test output.</summary>
+    /// <summary>Keeps the process logs out of the test output, and off the disk once the processes are gone.</summary>
     public void Passed() => _passed = true;
 
     public void WriteLogTails(int lines = 150)
@@ -262,11 +262,13 @@ public sealed class ProcessCluster : IAsyncDisposable
         if (!_passed)
         {
             WriteLogTails();
+            _output.WriteLine($"logs kept in {_logs.Keep()}");
         }
         foreach (var process in All)
         {
             await process.DisposeAsync();
         }
+        _logs.Dispose();
         _probe.Dispose();
     }
 }

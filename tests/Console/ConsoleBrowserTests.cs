@@ -242,7 +242,7 @@ public sealed class ConsoleBrowserTests(ChromiumFixture chromium) : ConsoleTestB
     }
 
     [Fact]
-    public async Task Console_ShowsTimedOutWithinASecondOfTheTtl()
+    public async Task Console_ShowsTimedOutLiveOnceTheTtlEnds()
     {
         var thing = GridServer.NewId("lamp");
         await Rest.RegisterThingAsync(thing);
@@ -250,15 +250,11 @@ public sealed class ConsoleBrowserTests(ChromiumFixture chromium) : ConsoleTestB
 
         var created = await CreateAsync(thing, "blink", ttl: 2);
         var id = (string)created["executionId"]!;
-        var expiresAt = FleetsApi.Time(created["expiresAt"]);
         await Assertions.Expect(StatusOf(id)).ToHaveTextAsync("PENDING");
-        // Polled by the browser on every animation frame, so the time is when the page first showed it.
-        var seen = await Page.WaitForFunctionAsync(
-            "id => { const s = document.querySelector(`#commands-body tr[data-execution-id=\"${id}\"] .status`); return s && s.textContent === 'TIMED_OUT' ? Date.now() : null; }",
-            id, new PageWaitForFunctionOptions { Timeout = 15_000 });
-        var shownAt = DateTimeOffset.FromUnixTimeMilliseconds((long)await seen.JsonValueAsync<double>());
-        Assert.True(shownAt >= expiresAt.AddMilliseconds(-50), $"TIMED_OUT shown at {shownAt:O}, before the TTL ended at {expiresAt:O}");
-        Assert.True(shownAt - expiresAt < TimeSpan.FromSeconds(1), $"TIMED_OUT shown {(shownAt - expiresAt).TotalMilliseconds:0} ms after the TTL ended");
+        // No reload: the open page learns of the timeout by itself. When it does is the grid's business
+        // (bench/ttl-lateness), what the grid recorded is checked in order.
+        await Assertions.Expect(StatusOf(id)).ToHaveTextAsync("TIMED_OUT");
+        FleetsApi.AssertTimedOutUnanswered(await Rest.GetCommandAsync(id));
     }
 
     [Fact]

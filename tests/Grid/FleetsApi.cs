@@ -54,4 +54,27 @@ public static class FleetsApi
     }
 
     public static DateTimeOffset Time(JsonNode? node) => DateTimeOffset.Parse(node!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Now, in the precision of the times the grid writes (whole milliseconds), for order checks against them.</summary>
+    public static DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+
+    /// <summary>When the execution's history says it became <paramref name="status"/>, or null.</summary>
+    public static DateTimeOffset? ReachedAt(JsonObject command, string status) =>
+        command["history"]?.AsArray().FirstOrDefault(h => (string?)h!["status"] == status) is { } entry ? Time(entry["at"]) : null;
+
+    /// <summary>
+    /// An execution nobody answered, ended by its TTL: TIMED_OUT, its history PENDING then TIMED_OUT in time order,
+    /// and TIMED_OUT not before its expiresAt (order and outcome; how late is bench/ttl-lateness's measure).
+    /// </summary>
+    public static void AssertTimedOutUnanswered(JsonObject command)
+    {
+        Assert.Equal("TIMED_OUT", (string?)command["status"]);
+        var history = command["history"]!.AsArray();
+        Assert.Equal(["PENDING", "TIMED_OUT"], history.Select(h => (string)h!["status"]!));
+        var pendingAt = Time(history[0]!["at"]);
+        var timedOutAt = Time(history[1]!["at"]);
+        var expiresAt = Time(command["expiresAt"]);
+        Assert.True(pendingAt <= timedOutAt, $"history out of order: {history.ToJsonString()}");
+        Assert.True(timedOutAt >= expiresAt, $"TIMED_OUT at {timedOutAt:O}, before its expiresAt {expiresAt:O}");
+    }
 }

@@ -18,16 +18,15 @@ public sealed class GridServer : IAsyncDisposable
     public const string Secret = "test-secret-that-is-long-enough-for-hs256-signing";
 
     private readonly WebApplication _app;
+    private readonly TestStorage? _ownStorage;
 
-    private GridServer(WebApplication app, TestStorage storage, Uri baseUri)
+    private GridServer(WebApplication app, TestStorage? ownStorage, Uri baseUri)
     {
         _app = app;
-        Storage = storage;
+        _ownStorage = ownStorage;
         BaseUri = baseUri;
         Http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(90) };
     }
-
-    public TestStorage Storage { get; }
 
     public Uri BaseUri { get; }
 
@@ -48,21 +47,22 @@ public sealed class GridServer : IAsyncDisposable
         ["Mqtt:Port"] = "0",
     };
 
-    /// <param name="storage">Reuse a store to restart on the same data; null for a fresh one.</param>
+    /// <param name="storage">A store the caller keeps (and disposes), to restart on the same data; null for a fresh one the server removes when disposed.</param>
     /// <param name="settings">Extra configuration, as "Key:Sub" = value.</param>
     /// <param name="endpoints">Where it listens, as configuration; null for <see cref="LoopbackEndpoints"/>.</param>
     /// <param name="customize">Runs on the host builder before the app is built (e.g. to add a logger provider).</param>
     public static async Task<GridServer> StartAsync(TestStorage? storage = null, IDictionary<string, string?>? settings = null,
         IReadOnlyDictionary<string, string?>? endpoints = null, Action<WebApplicationBuilder>? customize = null)
     {
+        var ownsStorage = storage is null;
         storage ??= await TestStorage.CreateAsync();
-        var args = new List<string>
-        {
+        List<string> args =
+        [
             $"--Storage:Provider={storage.Provider}",
             $"--Storage:ConnectionString={storage.ConnectionString}",
             $"--Auth:JwtSecret={Secret}",
-            "--Logging:LogLevel:Default=Warning",
-        };
+            .. TestHostLogging.InProcess,
+        ];
         foreach (var (key, value) in (endpoints ?? LoopbackEndpoints).Concat(settings ?? new Dictionary<string, string?>()))
         {
             args.Add($"--{key}={value}");
@@ -70,7 +70,7 @@ public sealed class GridServer : IAsyncDisposable
         var app = SiloApp.Build([.. args], customize);
         await app.StartAsync();
         var http = app.Services.GetRequiredService<CommandGrid.Gateway.KestrelEndpoints>().HttpEndPoints[0];
-        return new GridServer(app, storage, new Uri($"http://{http}"));
+        return new GridServer(app, ownsStorage ? storage : null, new Uri($"http://{http}"));
     }
 
     /// <summary>An access token signed with the server's secret. Defaults: user 1, every action, every device.</summary>
@@ -100,9 +100,10 @@ public sealed class GridServer : IAsyncDisposable
         return client;
     }
 
-    public async Task StopAsync()
+    /// <param name="cancellationToken">Cuts the graceful stop short (open requests are aborted), as the host's shutdown timeout does.</param>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
     {
-        await _app.StopAsync();
+        await _app.StopAsync(cancellationToken);
         await _app.DisposeAsync();
     }
 
@@ -117,6 +118,7 @@ public sealed class GridServer : IAsyncDisposable
         {
         }
         await _app.DisposeAsync();
+        _ownStorage?.Dispose();
     }
 
     public static string NewId(string prefix = "dev") => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 40)];

@@ -3,12 +3,25 @@ using Npgsql;
 namespace CommandGrid.Tests.Infrastructure;
 
 /// <summary>
-/// A fresh, private store for one test: a temp SQLite file, or, when the suite runs against
-/// PostgreSQL (COMMANDGRID_TEST_STORAGE=postgres), a schema of its own in the test database.
-/// Keep the instance to restart a server on the same data.
+/// A fresh, private store for one test: a SQLite file in a scratch folder (removed on Dispose), or, when the suite
+/// runs against PostgreSQL (COMMANDGRID_TEST_STORAGE=postgres), a schema of its own in the test database (the
+/// throwaway server goes as a whole). Keep the instance to restart a server on the same data.
 /// </summary>
-public sealed record TestStorage(string Provider, string ConnectionString)
+public sealed class TestStorage : IDisposable
 {
+    private readonly ScratchFolder? _folder;
+
+    private TestStorage(string provider, string connectionString, ScratchFolder? folder)
+    {
+        Provider = provider;
+        ConnectionString = connectionString;
+        _folder = folder;
+    }
+
+    public string Provider { get; }
+
+    public string ConnectionString { get; }
+
     public static bool UsePostgres =>
         string.Equals(Environment.GetEnvironmentVariable("COMMANDGRID_TEST_STORAGE"), "postgres", StringComparison.OrdinalIgnoreCase);
 
@@ -21,9 +34,8 @@ public sealed record TestStorage(string Provider, string ConnectionString)
     {
         if (!UsePostgres)
         {
-            var folder = Path.Combine(Path.GetTempPath(), "commandgrid-tests", Guid.NewGuid().ToString("N"));
-            Directory.CreateDirectory(folder);
-            return new TestStorage("sqlite", $"Data Source={Path.Combine(folder, "grid.db")}");
+            var folder = ScratchFolder.Create();
+            return new TestStorage("sqlite", $"Data Source={folder.File("grid.db")}", folder);
         }
         return await CreatePostgresAsync();
     }
@@ -38,6 +50,8 @@ public sealed record TestStorage(string Provider, string ConnectionString)
             await using var command = new NpgsqlCommand($"CREATE SCHEMA {schema}", connection);
             await command.ExecuteNonQueryAsync();
         }
-        return new TestStorage("postgres", new NpgsqlConnectionStringBuilder(PostgresConnectionString) { SearchPath = schema }.ConnectionString);
+        return new TestStorage("postgres", new NpgsqlConnectionStringBuilder(PostgresConnectionString) { SearchPath = schema }.ConnectionString, null);
     }
+
+    public void Dispose() => _folder?.Dispose();
 }

@@ -1,5 +1,6 @@
 
 using CommandGrid.Storage;
+using CommandGrid.Tests.Infrastructure;
 using Xunit;
 
 namespace CommandGrid.Tests.Storage;
@@ -30,14 +31,13 @@ public sealed class StorageConfigurationTests
     [Fact]
     public async Task StorageRegistration_SqliteDefaultsToDataFolder()
     {
-        var folder = Path.Combine(Path.GetTempPath(), "commandgrid-tests", Guid.NewGuid().ToString("N"));
-        var relative = Path.Combine(folder, "nested", "grid.db");
+        using var folder = ScratchFolder.Create();
+        var relative = Path.Combine(folder.Path, "nested", "grid.db");
         await using (var store = new RelationalStore(new RelationalStorageOptions { ConnectionString = $"Data Source={relative}" }))
         {
             await store.InitializeAsync();
             await store.WriteAsync("state", new StorageKey("device", "1"), "{}", null);
         }
         Assert.True(File.Exists(relative));
-        Directory.Delete(folder, recursive: true);
     }
 }

@@ -1,4 +1,5 @@
 using CommandGrid.Storage;
+using CommandGrid.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace CommandGrid.Tests.Storage;
@@ -21,10 +22,10 @@ public sealed class TestDatabase : IAsyncDisposable
             new IndexedColumn("created", "created", IndexedColumnKind.Integer),
         ]);
 
-    private readonly string? _sqliteFolder;
+    private readonly ScratchFolder? _sqliteFolder;
     private readonly List<RelationalStore> _stores = [];
 
-    private TestDatabase(string provider, string connectionString, string? sqliteFolder)
+    private TestDatabase(string provider, string connectionString, ScratchFolder? sqliteFolder)
     {
         Provider = provider;
         ConnectionString = connectionString;
@@ -42,9 +43,8 @@ public sealed class TestDatabase : IAsyncDisposable
     {
         if (provider == RelationalStorageOptions.Sqlite)
         {
-            var folder = Path.Combine(Path.GetTempPath(), "commandgrid-tests", Guid.NewGuid().ToString("N"));
-            Directory.CreateDirectory(folder);
-            return new TestDatabase(provider, $"Data Source={Path.Combine(folder, "test.db")}", folder);
+            var folder = ScratchFolder.Create();
+            return new TestDatabase(provider, $"Data Source={folder.File("test.db")}", folder);
         }
         var connectionString = Environment.GetEnvironmentVariable(PostgresVariable);
         if (string.IsNullOrWhiteSpace(connectionString))
@@ -84,17 +84,7 @@ public sealed class TestDatabase : IAsyncDisposable
         {
             await store.DisposeAsync();
         }
-        if (_sqliteFolder is not null)
-        {
-            try
-            {
-                Directory.Delete(_sqliteFolder, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A leftover temp folder is harmless.
-            }
-        }
+        _sqliteFolder?.Dispose();
     }
 
     public static string NewKey(string prefix = "k") => $"{prefix}-{Guid.NewGuid():N}";
