@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using CommandGrid.Gateway.Mqtt.Packets;
-using CommandGrid.Gateway.Mqtt.Server;
+using CommandGrid.Mqtt.Packets;
+using CommandGrid.Mqtt.Server;
 using CommandGrid.Tests.Infrastructure;
 using CommandGrid.Tests.Mqtt.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using CommandGrid.Gateway.Hosting;
-using CommandGrid.Gateway.Mqtt.Packets;
-using CommandGrid.Gateway.Mqtt.Server;
+using CommandGrid.Mqtt.Packets;
+using CommandGrid.Mqtt.Server;
 using CommandGrid.Grains.Interfaces;
 using Microsoft.Extensions.Logging;
 
@@ -15,7 +15,7 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
 {
     private readonly string _clientId;
     private readonly string _thing;
-    private readonly MqttServer _server;
+    private readonly IMqttPublisher _server;
     private readonly IGrainFactory _grains;
     private readonly ILogger _logger;
     private readonly IDeviceConnection _reference;
@@ -25,7 +25,7 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
     private volatile bool _disposed;
     private readonly ClusterChangeSignal _clusterChanges;
 
-    public MqttDeviceLink(string clientId, string thing, MqttServer server, IGrainFactory grains, TimeSpan renewEvery, ClusterChangeSignal clusterChanges, ILogger logger)
+    public MqttDeviceLink(string clientId, string thing, IMqttPublisher server, IGrainFactory grains, TimeSpan renewEvery, ClusterChangeSignal clusterChanges, ILogger logger)
     {
         _renewEvery = renewEvery;
         _clusterChanges = clusterChanges;

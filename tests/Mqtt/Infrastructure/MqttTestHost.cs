@@ -1,6 +1,6 @@
 using System.Net;
-using CommandGrid.Gateway.Mqtt.Server;
-using CommandGrid.Gateway.Mqtt.Transport;
+using CommandGrid.Mqtt.Server;
+using CommandGrid.Mqtt.Transport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
