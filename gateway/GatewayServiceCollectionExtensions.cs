@@ -10,6 +10,7 @@ using CommandGrid.Mqtt.Server;
 using CommandGrid.Mqtt.Transport;
 using CommandGrid.Gateway.Rest;
 using CommandGrid.Gateway.WebSockets;
+using CommandGrid.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -33,6 +34,7 @@ public static class GatewayServiceCollectionExtensions
         services.Configure<AuthOptions>(configuration.GetSection("Auth"));
         services.Configure<CommandLimits>(configuration.GetSection("Commands"));
         services.TryAddSingleton(TimeProvider.System);
+        services.AddGridMetrics();
         services.AddSingleton<TokenService>();
         services.AddSingleton<CommandRules>();
         services.Configure<GridCallOptions>(configuration.GetSection("Runtime"));
@@ -71,7 +73,7 @@ public static class GatewayServiceCollectionExtensions
             limiter.OnRejected = async (context, token) =>
             {
                 context.HttpContext.Response.StatusCode = 429;
-                Operations.GatewayMetrics.Refused(Operations.GatewayMetrics.Rest, RestError.CodeFor(429));
+                context.HttpContext.RequestServices.GetRequiredService<GridMetrics>().Refused(GridMetrics.RestDoor, RestError.CodeFor(429));
                 await context.HttpContext.Response.WriteAsJsonAsync(
                     new { error = new { code = RestError.CodeFor(429), message = "Too many requests; slow down" } }, token);
             };

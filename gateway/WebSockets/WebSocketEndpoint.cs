@@ -1,6 +1,8 @@
 using CommandGrid.Gateway.Auth;
 using CommandGrid.Gateway.Commands;
 using CommandGrid.Gateway.Hosting;
+using CommandGrid.Gateway.Operations;
+using CommandGrid.Metrics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -18,6 +20,7 @@ internal sealed class WebSocketEndpoint(
     IOptions<CommandLimits> limits,
     IHostApplicationLifetime lifetime,
     ClusterChangeSignal clusterChanges,
+    GridMetrics metrics,
     ILogger<WebSocketEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext http)
@@ -37,7 +40,7 @@ internal sealed class WebSocketEndpoint(
             if (!result.IsValid)
             {
                 http.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                Operations.GatewayMetrics.RefusedStatus(Operations.GatewayMetrics.WebSocket, StatusCodes.Status401Unauthorized);
+                metrics.RefusedStatus(GridMetrics.WebSocketDoor, StatusCodes.Status401Unauthorized);
                 await http.Response.WriteAsJsonAsync(new { status = "error", code = 401, error = result.Error });
                 return;
             }
@@ -50,14 +53,14 @@ internal sealed class WebSocketEndpoint(
         var session = new WsSession(socket, grains, clock, options.Value, limits.Value.MaxMessageBytes, logger) { Token = token };
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
         logger.LogDebug("WebSocket {Connection} opened from {Remote}", session.Id, http.Connection.RemoteIpAddress);
-        Operations.GatewayMetrics.ConnectionOpened(Operations.GatewayMetrics.WebSocket, "devicehive");
+        metrics.ConnectionOpened(GridMetrics.WebSocketDoor, "devicehive");
         try
         {
             await session.RunAsync(dispatcher, clusterChanges, aborted.Token);
         }
         finally
         {
-            Operations.GatewayMetrics.ConnectionClosed(Operations.GatewayMetrics.WebSocket, "devicehive");
+            metrics.ConnectionClosed(GridMetrics.WebSocketDoor, "devicehive");
         }
         logger.LogDebug("WebSocket {Connection} closed", session.Id);
     }

@@ -1,5 +1,6 @@
-
+using CommandGrid.Metrics;
 using CommandGrid.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace CommandGrid.Tests.Storage;
@@ -32,7 +33,8 @@ public sealed class StorageConfigurationTests
     {
         var folder = Path.Combine(Path.GetTempPath(), "commandgrid-tests", Guid.NewGuid().ToString("N"));
         var relative = Path.Combine(folder, "nested", "grid.db");
-        await using (var store = new RelationalStore(new RelationalStorageOptions { ConnectionString = $"Data Source={relative}" }))
+        await using var meters = new ServiceCollection().AddGridMetrics().BuildServiceProvider();
+        await using (var store = new RelationalStore(new RelationalStorageOptions { ConnectionString = $"Data Source={relative}" }, meters.GetRequiredService<GridMetrics>()))
         {
             await store.InitializeAsync();
             await store.WriteAsync("state", new StorageKey("device", "1"), "{}", null);
