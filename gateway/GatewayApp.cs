@@ -20,8 +20,7 @@ public static class GatewayApp
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
     {
-        var (hostArgs, urls) = HttpUrls.Take(args);
-        var builder = WebApplication.CreateBuilder(hostArgs);
+        var builder = WebApplication.CreateBuilder(args);
         var config = builder.Configuration;
         var connectionString = config["Storage:ConnectionString"];
         if (string.IsNullOrWhiteSpace(connectionString))
@@ -41,7 +40,7 @@ public static class GatewayApp
         builder.Services.AddCommandGridOperations()
             .AddCheck<GatewayStorageHealthCheck>("storage", timeout: TimeSpan.FromSeconds(5))
             .AddCheck<GatewayMembershipHealthCheck>("membership", timeout: TimeSpan.FromSeconds(5));
-        builder.UseCommandGridEndpoints(urls);
+        builder.UseCommandGridEndpoints();
         customize?.Invoke(builder);
 
         var app = builder.Build();

@@ -6,11 +6,13 @@ using CommandGrid.Gateway.OpsConsole;
 using CommandGrid.Gateway.Mqtt;
 using CommandGrid.Gateway.Mqtt.Broker;
 using CommandGrid.Gateway.Mqtt.Fleets;
-using CommandGrid.Mqtt.Server;
-using CommandGrid.Mqtt.Transport;
+using CommandGrid.Gateway.Observers;
 using CommandGrid.Gateway.Rest;
 using CommandGrid.Gateway.WebSockets;
+using CommandGrid.Grains.Interfaces;
 using CommandGrid.Metrics;
+using CommandGrid.Mqtt.Server;
+using CommandGrid.Mqtt.Transport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -36,13 +38,15 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddGridMetrics();
         services.AddSingleton<TokenService>();
+        services.AddCommandGridAuthentication();
         services.AddSingleton<CommandRules>();
         services.Configure<GridCallOptions>(configuration.GetSection("Runtime"));
         services.AddSingleton<GridRetry>();
         services.AddSingleton<ClusterChangeSignal>();
-        services.AddSingleton<CommandIdPool>();
+        services.TryAddSingleton<CommandIdAllocator>();
+        services.AddSingleton<ObserverSubscriptionFactory>();
         services.AddSingleton<CommandService>();
-        services.AddSingleton<BearerTokenFilter>();
+        services.AddSingleton<DeviceService>();
         services.AddSingleton<RestExceptionFilter>();
         services.AddSingleton<KestrelEndpoints>();
         services.Configure<FleetsMqttOptions>(options =>
@@ -61,7 +65,7 @@ public static class GatewayServiceCollectionExtensions
         {
             services.AddSingleton(sp => new MqttBrokerBridge(
                 sp.GetRequiredService<IOptions<MqttBrokerOptions>>().Value,
-                sp.GetRequiredService<IGrainFactory>(),
+                sp.GetRequiredService<CommandService>(),
                 sp.GetRequiredService<FleetsResponseHandler>(),
                 TimeSpan.FromSeconds(configuration.GetValue("Mqtt:RenewSeconds", 30)),
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger<MqttBrokerBridge>()));
@@ -91,13 +95,12 @@ public static class GatewayServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Binds HTTP (from "urls") and MQTT (from "Mqtt") on Kestrel.</summary>
-    /// <param name="urls">The --urls taken off the command line (<see cref="HttpUrls.Take"/>); null falls back to the "urls" setting.</param>
-    public static WebApplicationBuilder UseCommandGridEndpoints(this WebApplicationBuilder builder, string? urls = null)
+    /// <summary>Binds HTTP and MQTT on Kestrel from configuration (see <see cref="KestrelEndpoints"/>).</summary>
+    public static WebApplicationBuilder UseCommandGridEndpoints(this WebApplicationBuilder builder)
     {
-        urls ??= builder.Configuration[WebHostDefaults.ServerUrlsKey];
+        KestrelEndpoints.AddUrlsAsEndpoints(builder.Configuration, builder.WebHost);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
-            kestrel.ApplicationServices.GetRequiredService<KestrelEndpoints>().Bind(kestrel, urls, context.Configuration));
+            kestrel.ApplicationServices.GetRequiredService<KestrelEndpoints>().Bind(kestrel, context.Configuration));
         return builder;
     }
 
@@ -119,7 +122,7 @@ public static class GatewayServiceCollectionExtensions
         });
         var api = app.MapGroup("/api/v1")
             .AddEndpointFilter<RestExceptionFilter>()
-            .AddEndpointFilter<BearerTokenFilter>()
+            .RequireAuthorization(GridAuthentication.ApiPolicy)
             .RequireRateLimiting(RestRateLimitPolicy);
         api.MapCommands();
         api.MapThings();

@@ -28,7 +28,7 @@ start() {
     fi
     # The silo builds the gateway too (it co-hosts its doors); nothing else is needed.
     dotnet build silo/CommandGrid.Silo.csproj -c Release -nologo -v quiet >"$CLUSTER_DIR/build.log" 2>&1 || { cat "$CLUSTER_DIR/build.log" >&2; exit 1; }
-    apply_clustering_schema "$pg"
+    # Every silo applies storage/Clustering/postgres-clustering.sql before Orleans starts (under an advisory lock).
     local common=("--Storage:ConnectionString=$pg" --Cluster:ClusterId=local "--Auth:JwtSecret=$SECRET")
     # Silos: Orleans' ADO.NET clustering on the PostgreSQL; each one a silo port and a gateway port for the clients.
     for i in 0 1 2; do
@@ -49,26 +49,6 @@ start() {
     echo "silos:    ${SILO_HTTP[*]/#/http://127.0.0.1:}"
     echo "gateways: ${GATEWAY_HTTP[*]/#/http://127.0.0.1:} (MQTT on ${GATEWAY_MQTT[*]})"
     echo "logs and pids in $CLUSTER_DIR; token: dotnet run --project silo -- token Auth:JwtSecret=$SECRET"
-}
-
-# Workaround: a silo applies the membership schema in a hosted service that starts after Orleans'
-# own, so on a fresh database every silo dies with 42P01 (relation "orleansquery" does not exist).
-# Apply the same script first with psql when it is there (it is idempotent).
-apply_clustering_schema() {
-    command -v psql >/dev/null 2>&1 || return 0
-    local -A kv=()
-    local part key
-    IFS=';' read -ra parts <<<"$1"
-    for part in "${parts[@]}"; do
-        [[ "$part" == *=* ]] || continue
-        key=$(echo "${part%%=*}" | tr '[:upper:]' '[:lower:]' | tr -d ' ')
-        kv[$key]="${part#*=}"
-    done
-    PGHOST="${kv[host]:-${kv[server]:-127.0.0.1}}" PGPORT="${kv[port]:-5432}" PGUSER="${kv[username]:-${kv[userid]:-postgres}}" \
-        PGPASSWORD="${kv[password]:-}" PGDATABASE="${kv[database]:-postgres}" \
-        PGOPTIONS="${kv[searchpath]:+-c search_path=${kv[searchpath]}}" \
-        psql -q -v ON_ERROR_STOP=1 -f storage/Clustering/postgres-clustering.sql >"$CLUSTER_DIR/schema.log" 2>&1 \
-        || { echo "applying storage/Clustering/postgres-clustering.sql failed:" >&2; cat "$CLUSTER_DIR/schema.log" >&2; exit 1; }
 }
 
 wait_http() {

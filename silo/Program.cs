@@ -1,14 +1,9 @@
 using CommandGrid.Gateway;
 using CommandGrid.Silo;
 
-if (args.Length > 0 && args[0] == "token")
+if (args is ["token", .. var tokenArgs])
 {
-    var configuration = new ConfigurationBuilder()
-        .AddJsonFile("appsettings.json", optional: true)
-        .AddEnvironmentVariables()
-        .AddCommandLine(args.Skip(1).Where(a => a.Contains('=')).ToArray())
-        .Build();
-    return TokenCommand.Run(args, configuration);
+    return TokenCommand.Run(tokenArgs, Console.Out, Console.Error);
 }
 
 var app = SiloApp.Build(args);

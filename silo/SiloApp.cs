@@ -1,7 +1,7 @@
-using CommandGrid.Gateway.Hosting;
 using CommandGrid.Gateway;
 using CommandGrid.Gateway.Operations;
 using CommandGrid.Grains;
+using CommandGrid.Grains.Cluster;
 using CommandGrid.Storage;
 using CommandGrid.Storage.Hosting;
 using Orleans.Configuration;
@@ -17,8 +17,7 @@ public static class SiloApp
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
     {
-        var (hostArgs, urls) = HttpUrls.Take(args);
-        var builder = WebApplication.CreateBuilder(hostArgs);
+        var builder = WebApplication.CreateBuilder(args);
         var config = builder.Configuration;
         builder.Services.AddCommandGridGrainServices(config.GetSection("Commands"));
         SiloClustering.AddMembershipSchema(builder);
@@ -29,10 +28,6 @@ public static class SiloApp
                 options.Provider = config["Storage:Provider"] ?? RelationalStorageOptions.Sqlite;
                 options.ConnectionString = config["Storage:ConnectionString"] ?? "";
                 options.MaxBatchSize = config.GetValue("Storage:MaxBatchSize", 256);
-                foreach (var table in GridTables.All)
-                {
-                    options.IndexedTables.Add(table);
-                }
             });
             SiloClustering.Configure(builder, silo);
             // TTL reminders tick every few seconds after their due time until the command is final.
@@ -46,11 +41,11 @@ public static class SiloApp
             }
         });
         builder.Services.AddCommandGridGateway(config);
-        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, MembershipChangeSignalSource>();
+        builder.Services.AddSingleton<IActiveSilosListener, ClusterChangeSignalListener>();
         builder.Services.AddCommandGridOperations()
             .AddCheck<SiloStorageHealthCheck>("storage", timeout: TimeSpan.FromSeconds(5))
             .AddCheck<SiloMembershipHealthCheck>("membership");
-        builder.UseCommandGridEndpoints(urls);
+        builder.UseCommandGridEndpoints();
         customize?.Invoke(builder);
 
         var app = builder.Build();

@@ -18,6 +18,9 @@ public sealed record TokenPayload(
     public const int Access = 1;
     public const int Refresh = 0;
 
+    /// <summary>DeviceHive keeps the expiry inside the payload ("e", milliseconds since 1970), not in the JWT's "exp".</summary>
+    public bool HasExpiredAt(DateTimeOffset now) => Expiration is { } expires && expires <= now.ToUnixTimeMilliseconds();
+
     public bool Allows(DeviceHiveAction action) =>
         Actions.Contains((int)DeviceHiveAction.Any) || Actions.Contains((int)action);
 
@@ -31,6 +34,7 @@ public sealed record TokenPayload(
 
     public bool AllowsDeviceType(long deviceTypeId) => Matches(DeviceTypeIds, deviceTypeId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    [JsonIgnore]
     public bool AllowsAllDevices => IsWildcard(DeviceIds) && IsWildcard(NetworkIds) && IsWildcard(DeviceTypeIds);
 
     /// <summary>An absent list places no limit; a present one must hold "*" or the id. A device outside any network passes a network list.</summary>

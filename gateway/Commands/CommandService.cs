@@ -1,13 +1,19 @@
+using CommandGrid.Gateway.Observers;
 using CommandGrid.Grains.Interfaces;
 
 namespace CommandGrid.Gateway.Commands;
 
 /// <summary>
-/// What every door does with commands, as grain calls: create, read, update, cancel, wait for
-/// the end. Every call survives the death of a silo: it is retried, and each is safe to repeat.
+/// What every door does with commands, as grain calls: create, read, update, mark delivered,
+/// cancel, watch, wait for the end. Every call survives the death of a silo: it is retried, and
+/// each is safe to repeat.
 /// </summary>
-public sealed class CommandService(IGrainFactory grains, CommandIdPool ids, GridRetry retry)
+public sealed class CommandService(IGrainFactory grains, CommandIdAllocator ids, GridRetry retry, ObserverSubscriptionFactory subscriptions)
 {
+    // A wait ends within Commands:MaxWaitSeconds, well inside an observer's expiry: what keeps it
+    // subscribed is the renewal after a cluster change; the period is a backstop.
+    private static readonly TimeSpan WaitRenewal = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// Creates an execution exactly once: with a client token through its grain; without one, under an
     /// id fixed before the first attempt, so a repeat finds what the first attempt stored.
@@ -18,7 +24,7 @@ public sealed class CommandService(IGrainFactory grains, CommandIdPool ids, Grid
         {
             return await retry.RunAsync(() => grains.GetGrain<IClientTokenGrain>($"{request.UserId}:{token}").CreateOnceAsync(request));
         }
-        var id = await ids.NextAsync();
+        var id = await retry.RunAsync(ids.NextAsync);
         return await retry.RunAsync(() => grains.GetGrain<IDeviceGrain>(request.DeviceId).CreateCommandAsync(request, id));
     }
 
@@ -32,9 +38,24 @@ public sealed class CommandService(IGrainFactory grains, CommandIdPool ids, Grid
     public Task<CommandRecord> CancelAsync(long id, string source) =>
         retry.RunAsync(attempt => RepeatSafeAsync(id, attempt, grain => grain.CancelAsync(source), stored => stored.Status == CommandStatus.Canceled));
 
+    /// <summary>The command reached its device's connection: PENDING becomes SENT (the grain decides; any later status stays).</summary>
+    public Task<CommandRecord> MarkSentAsync(long id) => retry.RunAsync(() => grains.GetGrain<ICommandGrain>(id).MarkSentAsync());
+
     public Task<CommandPage> ListAsync(CommandQuery query) => retry.RunAsync(() => grains.GetGrain<IFleetQueryGrain>(0).ListCommandsAsync(query));
 
-    public Task<DeviceRecord?> GetDeviceAsync(string deviceId) => retry.RunAsync(() => grains.GetGrain<IDeviceGrain>(deviceId).GetAsync());
+    /// <summary>An observer told of every change of one execution. Not subscribed until its owner starts it.</summary>
+    public ObserverSubscription Watch(long id, ICommandObserver observer, TimeSpan renewEvery) =>
+        subscriptions.Create($"command {id}", observer,
+            reference => grains.GetGrain<ICommandGrain>(id).SubscribeAsync(reference),
+            reference => grains.GetGrain<ICommandGrain>(id).UnsubscribeAsync(reference),
+            renewEvery);
+
+    /// <summary>An observer of command feeds (<see cref="CommandFeeds"/> keys). Not subscribed until its owner starts it.</summary>
+    public ObserverSubscription Follow(IReadOnlyCollection<string> feeds, ICommandFeedObserver observer, TimeSpan renewEvery) =>
+        subscriptions.Create($"feeds {string.Join(',', feeds)}", observer,
+            reference => Task.WhenAll(feeds.Select(feed => grains.GetGrain<ICommandFeedGrain>(feed).SubscribeAsync(reference))),
+            reference => Task.WhenAll(feeds.Select(feed => grains.GetGrain<ICommandFeedGrain>(feed).UnsubscribeAsync(reference))),
+            renewEvery);
 
     private async Task<CommandRecord> RepeatSafeAsync(long id, int attempt, Func<ICommandGrain, Task<CommandRecord>> change, Func<CommandRecord, bool> alreadyApplied)
     {
@@ -61,13 +82,12 @@ public sealed class CommandService(IGrainFactory grains, CommandIdPool ids, Grid
     /// </summary>
     public async Task<CommandRecord?> WaitForFinalAsync(long id, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var grain = grains.GetGrain<ICommandGrain>(id);
         var waiter = new FinalStatusWaiter();
-        var reference = grains.CreateObjectReference<ICommandObserver>(waiter);
+        var subscription = Watch(id, waiter, WaitRenewal);
         try
         {
-            await grain.SubscribeAsync(reference);
-            var current = await grain.GetAsync();
+            await subscription.StartAsync();
+            var current = await GetAsync(id);
             if (current is null || current.IsFinal)
             {
                 return current;
@@ -80,29 +100,13 @@ public sealed class CommandService(IGrainFactory grains, CommandIdPool ids, Grid
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                return await grain.GetAsync();
+                return await GetAsync(id);
             }
         }
         finally
         {
-            _ = ForgetAsync(grain, reference);
-        }
-    }
-
-    // The observer is deleted only after the grain forgot it, so notifications still on their way are not errors.
-    private async Task ForgetAsync(ICommandGrain grain, ICommandObserver reference)
-    {
-        try
-        {
-            await grain.UnsubscribeAsync(reference);
-        }
-        catch (Exception e) when (GridRetry.IsUnavailable(e))
-        {
-            // The subscription expires on its own.
-        }
-        finally
-        {
-            grains.DeleteObjectReference<ICommandObserver>(reference);
+            // The answer does not wait for the grain to forget the waiter.
+            _ = subscription.DisposeAsync().AsTask();
         }
     }
 

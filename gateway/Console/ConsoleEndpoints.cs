@@ -1,4 +1,7 @@
+using System.Security.Claims;
+using CommandGrid.Gateway.Auth;
 using CommandGrid.Gateway.Commands;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -8,7 +11,7 @@ namespace CommandGrid.Gateway.OpsConsole;
 /// <summary>
 /// The commands console: /console (the page), /console/assets/* (its modules and styles),
 /// /console/session (the operator's token for the page's own REST and WebSocket calls), all
-/// behind the operator gate; and the login pages beside them.
+/// behind the operator policy; and the login pages beside them.
 /// </summary>
 public static class ConsoleEndpoints
 {
@@ -19,19 +22,19 @@ public static class ConsoleEndpoints
         {
             throw new InvalidOperationException("The console's assets are not embedded in the gateway assembly (see CommandGrid.Gateway.csproj).");
         }
-        app.UseOperatorGate("/console");
         app.MapLogin();
-        // Only the login page's own files are served outside the gate.
+        // Only the login page's own files are served outside the operator policy.
         app.MapGet("/login/assets/{name:regex(^login\\.)}", (HttpContext http, string name) => assets.ServeAsync(http, name));
-        app.MapGet("/console", (HttpContext http) =>
+        var console = app.MapGroup("/console").RequireAuthorization(GridAuthentication.OperatorPolicy);
+        console.MapGet("/", (HttpContext http) =>
         {
             http.Response.Headers.ContentSecurityPolicy = LoginEndpoints.SecurityPolicy;
             http.Response.Headers.XFrameOptions = "DENY";
             http.Response.Headers["Referrer-Policy"] = "same-origin";
             return assets.ServeAsync(http, "console.html");
         });
-        app.MapGet("/console/assets/{name}", (HttpContext http, string name) => assets.ServeAsync(http, name));
-        app.MapGet("/console/session", Session);
+        console.MapGet("/assets/{name}", (HttpContext http, string name) => assets.ServeAsync(http, name));
+        console.MapGet("/session", SessionAsync);
         return app;
     }
 
@@ -41,17 +44,18 @@ public static class ConsoleEndpoints
     /// cached. The token then lives in the page's memory for its Authorization headers and the
     /// WebSocket's authenticate message.
     /// </summary>
-    private static IResult Session(HttpContext http)
+    private static async Task<IResult> SessionAsync(HttpContext http, ClaimsPrincipal user)
     {
-        var session = OperatorGate.SessionOf(http)
-            ?? throw new InvalidOperationException("/console/session ran without the operator gate in front of it.");
+        var token = await http.GetTokenAsync(GridAuthentication.OperatorScheme, OperatorTicketFormat.TokenName)
+            ?? throw new InvalidOperationException("/console/session ran without the operator policy in front of it.");
+        var payload = user.DeviceHiveToken();
         http.Response.Headers.CacheControl = "no-store";
         http.Response.Headers.Pragma = "no-cache";
         return Results.Json(new
         {
-            token = session.Token,
-            userId = session.Payload.UserId,
-            expiresAt = session.Payload.Expiration is { } ms ? WireTime.Iso(DateTimeOffset.FromUnixTimeMilliseconds(ms)) : null,
+            token,
+            userId = payload.UserId,
+            expiresAt = payload.Expiration is { } ms ? WireTime.Iso(DateTimeOffset.FromUnixTimeMilliseconds(ms)) : null,
         });
     }
 }

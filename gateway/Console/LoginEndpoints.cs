@@ -1,5 +1,7 @@
 using System.Text.Encodings.Web;
 using CommandGrid.Gateway.Auth;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -7,9 +9,9 @@ using Microsoft.AspNetCore.Routing;
 namespace CommandGrid.Gateway.OpsConsole;
 
 /// <summary>
-/// The operator login: GET /login shows a form taking a token, POST /login checks it and sets the
-/// cg_operator cookie, POST /logout drops it. Tokens travel in form bodies and cookies only, never
-/// in a URL, where logs, history and Referer headers would keep them.
+/// The operator login: GET /login shows a form taking a token, POST /login checks it and signs in
+/// on the operator cookie scheme (cookie cg_operator), POST /logout signs out. Tokens travel in form
+/// bodies and cookies only, never in a URL, where logs, history and Referer headers would keep them.
 /// </summary>
 internal static class LoginEndpoints
 {
@@ -23,14 +25,14 @@ internal static class LoginEndpoints
 
     public static IEndpointRouteBuilder MapLogin(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/login", (HttpContext http, string? returnUrl) => WriteFormAsync(http, 200, null, returnUrl));
-        app.MapPost("/login", LoginAsync).DisableAntiforgery();
-        app.MapPost("/logout", Logout).DisableAntiforgery();
+        app.MapGet(GridAuthentication.LoginPath, (HttpContext http, string? returnUrl) => WriteFormAsync(http, 200, null, returnUrl));
+        app.MapPost(GridAuthentication.LoginPath, LoginAsync).DisableAntiforgery();
+        app.MapPost(GridAuthentication.LogoutPath, LogoutAsync).DisableAntiforgery();
         return app;
     }
 
     public static string LoginPath(string returnUrl) =>
-        "/login?returnUrl=" + Uri.EscapeDataString(returnUrl);
+        GridAuthentication.LoginPath + "?returnUrl=" + Uri.EscapeDataString(returnUrl);
 
     /// <summary>Only a path on this site: "//host" and "/\host" are other sites to a browser, and a scheme is never local.</summary>
     public static bool IsLocal(string? url) =>
@@ -39,17 +41,7 @@ internal static class LoginEndpoints
         && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'))
         && !url.Any(char.IsControl);
 
-    public static CookieOptions CookieOptions(HttpContext http, DateTimeOffset? expires) => new()
-    {
-        HttpOnly = true,
-        SameSite = SameSiteMode.Strict,
-        Secure = http.Request.IsHttps,
-        Path = "/",
-        Expires = expires,
-        IsEssential = true,
-    };
-
-    private static async Task LoginAsync(HttpContext http, TokenService tokens)
+    private static async Task LoginAsync(HttpContext http, TokenService tokens, IAuthorizationService authorization)
     {
         if (!SameOrigin(http))
         {
@@ -77,32 +69,31 @@ internal static class LoginEndpoints
         var result = tokens.Validate(token);
         if (!result.IsValid)
         {
-            var reason = result.Error == "Token expired" ? "This token has expired; mint a new one" : "Invalid credentials: not an access token signed by this grid";
+            var reason = result.Error == TokenValidationResult.Expired ? "This token has expired; mint a new one" : "Invalid credentials: not an access token signed by this grid";
             await WriteFormAsync(http, 401, reason, returnUrl);
             return;
         }
-        if (!OperatorGate.IsOperator(result.Payload!))
+        // The same policy the operator pages require, so a login never succeeds into a 403.
+        if (!(await authorization.AuthorizeAsync(result.Principal!, GridAuthentication.OperatorPolicy)).Succeeded)
         {
             await WriteFormAsync(http, 403, "This token is valid but not an operator's: its actions must include 0 (every action)", returnUrl);
             return;
         }
-        // The cookie dies with the token; a token without an expiry gives a browser-session cookie.
-        DateTimeOffset? expires = result.Payload!.Expiration is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
-        http.Response.Cookies.Append(OperatorGate.CookieName, token, CookieOptions(http, expires));
-        http.Response.Headers.CacheControl = "no-store";
-        http.Response.Redirect(IsLocal(returnUrl) ? returnUrl : DefaultReturnUrl);
+        var properties = OperatorTicketFormat.PropertiesFor(token, result.Payload!);
+        properties.RedirectUri = IsLocal(returnUrl) ? returnUrl : DefaultReturnUrl;
+        // On its LoginPath the cookie handler answers the sign-in itself: the cookie, no-cache headers and the redirect to RedirectUri.
+        await http.SignInAsync(GridAuthentication.OperatorCookieScheme, result.Principal!, properties);
     }
 
-    private static async Task Logout(HttpContext http)
+    private static async Task LogoutAsync(HttpContext http)
     {
         if (!SameOrigin(http))
         {
             await WriteFormAsync(http, 403, "Log out from this site's own page", null);
             return;
         }
-        http.Response.Cookies.Delete(OperatorGate.CookieName, CookieOptions(http, null));
-        http.Response.Headers.CacheControl = "no-store";
-        http.Response.Redirect("/login");
+        // On its LogoutPath the handler drops the cookie and redirects to RedirectUri.
+        await http.SignOutAsync(GridAuthentication.OperatorCookieScheme, new AuthenticationProperties { RedirectUri = GridAuthentication.LoginPath });
     }
 
     /// <summary>

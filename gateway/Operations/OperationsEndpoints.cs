@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Text.Json;
-using CommandGrid.Gateway.OpsConsole;
+using CommandGrid.Gateway.Auth;
 using CommandGrid.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -17,7 +17,7 @@ namespace CommandGrid.Gateway.Operations;
 
 /// <summary>
 /// What an operator and a monitoring system see of a silo or a gateway: the Orleans Dashboard at
-/// /dashboard behind the operator gate, Prometheus text at /metrics, health as JSON at /health.
+/// /dashboard behind the operator policy, Prometheus text at /metrics, health as JSON at /health.
 /// </summary>
 public static class OperationsEndpoints
 {
@@ -83,10 +83,9 @@ public static class OperationsEndpoints
         return services.AddHealthChecks();
     }
 
-    /// <summary>Maps /dashboard (gated), /metrics and /health. The dashboard's services must be added (AddDashboard on the silo or client builder).</summary>
+    /// <summary>Maps /dashboard (operators only), /metrics and /health. The dashboard's services must be added (AddDashboard on the silo or client builder).</summary>
     public static WebApplication MapCommandGridOperations(this WebApplication app, string role)
     {
-        app.UseOperatorGate(DashboardPath);
         // /dashboard/Trace streams the log for up to an hour and ends only when the client goes away;
         // tied to the host's stopping too, it never holds a shutdown up for the server's grace period.
         var stopping = app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
@@ -104,7 +103,7 @@ public static class OperationsEndpoints
         });
         if (DashboardEnabled(app.Configuration))
         {
-            app.MapOrleansDashboard(routePrefix: DashboardPath);
+            app.MapOrleansDashboard(routePrefix: DashboardPath).RequireAuthorization(GridAuthentication.OperatorPolicy);
         }
         app.MapPrometheusScrapingEndpoint(MetricsPath);
         app.MapHealthChecks(HealthPath, new HealthCheckOptions

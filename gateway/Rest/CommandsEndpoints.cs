@@ -17,17 +17,17 @@ internal static class CommandsEndpoints
     public static RouteGroupBuilder MapCommands(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/commands");
-        group.MapPost("/", CreateAsync);
-        group.MapGet("/", ListAsync);
-        group.MapGet("/{executionId}", GetAsync);
-        group.MapPost("/{executionId}/cancel", CancelAsync);
-        group.MapGet("/{executionId}/wait", WaitAsync);
+        group.MapPost("/", CreateAsync).RequireDeviceHiveAction(DeviceHiveAction.CreateDeviceCommand);
+        group.MapGet("/", ListAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDeviceCommand);
+        group.MapGet("/{executionId}", GetAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDeviceCommand);
+        group.MapPost("/{executionId}/cancel", CancelAsync).RequireDeviceHiveAction(DeviceHiveAction.CreateDeviceCommand);
+        group.MapGet("/{executionId}/wait", WaitAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDeviceCommand);
         return group;
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, CommandRules rules, CommandService commands, GridMetrics metrics)
+    private static async Task<IResult> CreateAsync(HttpContext http, CommandRules rules, CommandService commands, DeviceService devices, GridMetrics metrics)
     {
-        var token = RequireAction(http, DeviceHiveAction.CreateDeviceCommand);
+        var token = http.User.DeviceHiveToken();
         var body = await JsonBody.ReadObjectAsync(http.Request, rules.Limits.MaxMessageBytes);
         var thingId = rules.RequireDeviceId(JsonBody.String(body, "thingId"), "thingId is required: letters, digits, '-', '_', '.', at most 128");
         var action = rules.RequireName(JsonBody.String(body, "action"), "action");
@@ -38,7 +38,7 @@ internal static class CommandsEndpoints
         {
             throw new RequestValidationException("clientToken is longer than 64 characters");
         }
-        var device = await commands.GetDeviceAsync(thingId)
+        var device = await devices.GetAsync(thingId)
             ?? throw new DeviceNotFoundException($"Thing {thingId} is not registered");
         EnsureDevice(token, device.Id, device.NetworkId, device.DeviceTypeId);
         var request = new CreateCommandRequest(thingId, action, parameters, null, ttl, null, null, token.UserId, clientToken,
@@ -50,14 +50,14 @@ internal static class CommandsEndpoints
 
     private static async Task<IResult> GetAsync(HttpContext http, string executionId, CommandService commands)
     {
-        var token = RequireAction(http, DeviceHiveAction.GetDeviceCommand);
+        var token = http.User.DeviceHiveToken();
         var command = await FindAsync(token, executionId, commands);
         return Results.Json(FleetsJson.Execution(command, withHistory: true));
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, CommandService commands, CommandRules rules, string? thingId, string? action, string? status, int? limit, string? cursor)
     {
-        var token = RequireAction(http, DeviceHiveAction.GetDeviceCommand);
+        var token = http.User.DeviceHiveToken();
         if (limit is < 1 or > 1000)
         {
             throw new RequestValidationException("limit must be between 1 and 1000");
@@ -79,7 +79,7 @@ internal static class CommandsEndpoints
 
     private static async Task<IResult> CancelAsync(HttpContext http, string executionId, CommandService commands)
     {
-        var token = RequireAction(http, DeviceHiveAction.CreateDeviceCommand);
+        var token = http.User.DeviceHiveToken();
         var command = await FindAsync(token, executionId, commands);
         var canceled = await commands.CancelAsync(command.Id, $"user:{token.UserId}");
         return Results.Json(FleetsJson.Execution(canceled, withHistory: true));
@@ -87,7 +87,7 @@ internal static class CommandsEndpoints
 
     private static async Task<IResult> WaitAsync(HttpContext http, string executionId, CommandService commands, CommandRules rules, double? timeout)
     {
-        var token = RequireAction(http, DeviceHiveAction.GetDeviceCommand);
+        var token = http.User.DeviceHiveToken();
         if (timeout is < 0 || timeout > rules.Limits.MaxWaitSeconds)
         {
             throw new RequestValidationException($"timeout must be between 0 and {rules.Limits.MaxWaitSeconds} seconds");
@@ -108,17 +108,11 @@ internal static class CommandsEndpoints
         return command;
     }
 
-    internal static TokenPayload RequireAction(HttpContext http, DeviceHiveAction action)
-    {
-        var token = BearerTokenFilter.PayloadOf(http);
-        return token.Allows(action) ? token : throw new RequestValidationException("Access is denied", 403);
-    }
-
     internal static void EnsureDevice(TokenPayload token, string deviceId, long? networkId, long? deviceTypeId)
     {
         if (!token.AllowsDevice(deviceId, networkId, deviceTypeId))
         {
-            throw new RequestValidationException("Access is denied", 403);
+            throw new RequestValidationException(ApiBearerEvents.AccessDenied, 403);
         }
     }
 

@@ -14,15 +14,15 @@ internal static class ThingsEndpoints
     public static RouteGroupBuilder MapThings(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/things");
-        group.MapPut("/{thingId}", SaveAsync);
-        group.MapGet("/{thingId}", GetAsync);
-        group.MapGet("/", ListAsync);
+        group.MapPut("/{thingId}", SaveAsync).RequireDeviceHiveAction(DeviceHiveAction.RegisterDevice);
+        group.MapGet("/{thingId}", GetAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDevice);
+        group.MapGet("/", ListAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDevice);
         return group;
     }
 
-    private static async Task<IResult> SaveAsync(HttpContext http, string thingId, CommandRules rules, IGrainFactory grains)
+    private static async Task<IResult> SaveAsync(HttpContext http, string thingId, CommandRules rules, DeviceService devices)
     {
-        var token = CommandsEndpoints.RequireAction(http, DeviceHiveAction.RegisterDevice);
+        var token = http.User.DeviceHiveToken();
         rules.RequireDeviceId(thingId, "thingId: letters, digits, '-', '_', '.', at most 128");
         var body = await JsonBody.ReadObjectAsync(http.Request, rules.Limits.MaxMessageBytes);
         var name = JsonBody.String(body, "name");
@@ -34,32 +34,31 @@ internal static class ThingsEndpoints
         var networkId = OptionalLong(body, "networkId");
         var deviceTypeId = OptionalLong(body, "deviceTypeId");
         CommandsEndpoints.EnsureDevice(token, thingId, networkId, deviceTypeId);
-        var device = grains.GetGrain<IDeviceGrain>(thingId);
-        var existed = await device.GetAsync() is not null;
-        var saved = await device.SaveAsync(new DeviceRegistration(name, attributes, networkId, deviceTypeId, null));
+        var existed = await devices.GetAsync(thingId) is not null;
+        var saved = await devices.SaveAsync(thingId, new DeviceRegistration(name, attributes, networkId, deviceTypeId, null));
         return Results.Json(FleetsJson.Thing(saved), statusCode: existed ? 200 : 201);
     }
 
-    private static async Task<IResult> GetAsync(HttpContext http, string thingId, CommandRules rules, IGrainFactory grains)
+    private static async Task<IResult> GetAsync(HttpContext http, string thingId, CommandRules rules, DeviceService devices)
     {
-        var token = CommandsEndpoints.RequireAction(http, DeviceHiveAction.GetDevice);
+        var token = http.User.DeviceHiveToken();
         rules.RequireDeviceId(thingId, "thingId is not a valid thing id");
-        var device = await grains.GetGrain<IDeviceGrain>(thingId).GetAsync() ?? throw new DeviceNotFoundException($"Thing {thingId} is not registered");
+        var device = await devices.GetAsync(thingId) ?? throw new DeviceNotFoundException($"Thing {thingId} is not registered");
         CommandsEndpoints.EnsureDevice(token, device.Id, device.NetworkId, device.DeviceTypeId);
         return Results.Json(FleetsJson.Thing(device));
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, IGrainFactory grains, int? limit, string? cursor)
+    private static async Task<IResult> ListAsync(HttpContext http, DeviceService devices, int? limit, string? cursor)
     {
-        var token = CommandsEndpoints.RequireAction(http, DeviceHiveAction.GetDevice);
+        var token = http.User.DeviceHiveToken();
         if (limit is < 1 or > 1000)
         {
             throw new RequestValidationException("limit must be between 1 and 1000");
         }
-        var page = await grains.GetGrain<IFleetQueryGrain>(0).ListDevicesAsync(new DeviceQuery(Cursor: cursor, Limit: limit ?? 20));
+        var page = await devices.ListAsync(new DeviceQuery(Cursor: cursor, Limit: limit ?? 20));
         var visible = page.Items.Where(d => token.AllowsDevice(d.Id, d.NetworkId, d.DeviceTypeId)).ToList();
         // The table knows the registry; whether a thing is connected right now only its grain knows.
-        var live = await Task.WhenAll(visible.Select(d => grains.GetGrain<IDeviceGrain>(d.Id).GetAsync()));
+        var live = await Task.WhenAll(visible.Select(d => devices.GetAsync(d.Id)));
         var items = visible.Select((d, i) => FleetsJson.Thing(live[i] ?? d));
         return Results.Json(new { items, nextCursor = page.NextCursor });
     }

@@ -1,8 +1,8 @@
 using CommandGrid.Gateway.Auth;
 using CommandGrid.Gateway.Commands;
-using CommandGrid.Gateway.Hosting;
 using CommandGrid.Gateway.Operations;
 using CommandGrid.Metrics;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -13,13 +13,11 @@ namespace CommandGrid.Gateway.WebSockets;
 /// <summary>Accepts the upgrade on /api/websocket and runs the connection until it ends.</summary>
 internal sealed class WebSocketEndpoint(
     MessageDispatcher dispatcher,
-    TokenService tokens,
-    IGrainFactory grains,
+    CommandService commands,
     TimeProvider clock,
     IOptions<WebSocketDoorOptions> options,
     IOptions<CommandLimits> limits,
     IHostApplicationLifetime lifetime,
-    ClusterChangeSignal clusterChanges,
     GridMetrics metrics,
     ILogger<WebSocketEndpoint> logger)
 {
@@ -36,27 +34,28 @@ internal sealed class WebSocketEndpoint(
         var header = http.Request.Headers.Authorization.ToString();
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            var result = tokens.Validate(header["Bearer ".Length..].Trim());
-            if (!result.IsValid)
+            var result = await http.AuthenticateAsync(GridAuthentication.ApiScheme);
+            if (!result.Succeeded)
             {
                 http.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 metrics.RefusedStatus(GridMetrics.WebSocketDoor, StatusCodes.Status401Unauthorized);
-                await http.Response.WriteAsJsonAsync(new { status = "error", code = 401, error = result.Error });
+                var error = result.Failure is { } failure ? TokenValidationResult.MessageFor(failure) : TokenValidationResult.InvalidCredentials;
+                await http.Response.WriteAsJsonAsync(new { status = "error", code = 401, error });
                 return;
             }
-            token = result.Payload;
+            token = result.Principal.DeviceHiveToken();
         }
         using var socket = await http.WebSockets.AcceptWebSocketAsync(new Microsoft.AspNetCore.Http.WebSocketAcceptContext
         {
             KeepAliveInterval = TimeSpan.FromSeconds(options.Value.KeepAliveSeconds),
         });
-        var session = new WsSession(socket, grains, clock, options.Value, limits.Value.MaxMessageBytes, logger) { Token = token };
+        var session = new WsSession(socket, commands, clock, options.Value, limits.Value.MaxMessageBytes, logger) { Token = token };
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
         logger.LogDebug("WebSocket {Connection} opened from {Remote}", session.Id, http.Connection.RemoteIpAddress);
         metrics.ConnectionOpened(GridMetrics.WebSocketDoor, "devicehive");
         try
         {
-            await session.RunAsync(dispatcher, clusterChanges, aborted.Token);
+            await session.RunAsync(dispatcher, aborted.Token);
         }
         finally
         {

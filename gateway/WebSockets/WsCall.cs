@@ -17,9 +17,9 @@ internal sealed class WsCall(WsSession session, WsRequest request, List<Func<Tas
     public TokenPayload Require(DeviceHiveAction action)
     {
         var token = Session.Token ?? throw WsError.Unauthorized();
-        if (token.Expiration is { } expires && expires <= Session.Clock.GetUtcNow().ToUnixTimeMilliseconds())
+        if (token.HasExpiredAt(Session.Clock.GetUtcNow()))
         {
-            throw WsError.Unauthorized("Token expired");
+            throw WsError.Unauthorized(TokenValidationResult.Expired);
         }
         return token.Allows(action) ? token : throw WsError.Forbidden();
     }

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Json;
 using CommandGrid.Gateway.Auth;
-using CommandGrid.Gateway.Hosting;
+using CommandGrid.Gateway.Commands;
 using CommandGrid.Gateway.WebSockets.Subscriptions;
 using Microsoft.Extensions.Logging;
 
@@ -10,8 +10,8 @@ namespace CommandGrid.Gateway.WebSockets;
 
 /// <summary>
 /// One WebSocket connection: reads messages one at a time and answers them in order, holds the
-/// bound token, the subscriptions and the creator watch, renews them on a timer, and leaves
-/// them all when the connection ends.
+/// bound token, the subscriptions and the creator watch (each renews itself), and leaves them
+/// all when the connection ends.
 /// </summary>
 internal sealed class WsSession
 {
@@ -22,27 +22,27 @@ internal sealed class WsSession
     private readonly int _maxMessageBytes;
     private readonly ILogger _logger;
 
-    public WsSession(WebSocket socket, IGrainFactory grains, TimeProvider clock, WebSocketDoorOptions options, int maxMessageBytes, ILogger logger)
+    public WsSession(WebSocket socket, CommandService commands, TimeProvider clock, WebSocketDoorOptions options, int maxMessageBytes, ILogger logger)
     {
         _socket = socket;
         _options = options;
         _maxMessageBytes = maxMessageBytes;
         _logger = logger;
-        Grains = grains;
         Clock = clock;
         Id = "ws" + Interlocked.Increment(ref s_connections);
         Queue = new SendQueue(socket, options.SendQueueCapacity, TimeSpan.FromSeconds(options.SendTimeoutSeconds), logger, Id);
         Subscriptions = new SubscriptionRegistry(logger);
-        Creator = new CreatorWatch(this, logger);
+        Creator = new CreatorWatch(this, commands);
     }
 
     public string Id { get; }
 
-    public IGrainFactory Grains { get; }
-
     public TimeProvider Clock { get; }
 
     public WebSocketDoorOptions Options => _options;
+
+    /// <summary>How often this connection's grain subscriptions renew (WebSocket:RenewSeconds).</summary>
+    public TimeSpan RenewEvery => TimeSpan.FromSeconds(Math.Max(1, _options.RenewSeconds));
 
     /// <summary>The access token bound by authenticate (or the upgrade request's bearer token).</summary>
     public TokenPayload? Token { get; set; }
@@ -56,18 +56,12 @@ internal sealed class WsSession
     /// <summary>Queues a server push; never waits (see <see cref="SendQueue"/> for what happens when full).</summary>
     public void Push(byte[] frame, Func<Task>? afterSent = null) => Queue.TryPush(frame, afterSent);
 
-    /// <param name="clusterChanges">Renews every subscription soon after the cluster lost or gained a silo.</param>
-    public async Task RunAsync(MessageDispatcher dispatcher, ClusterChangeSignal clusterChanges, CancellationToken aborted)
+    public async Task RunAsync(MessageDispatcher dispatcher, CancellationToken aborted)
     {
         Queue.Start();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-        var renewals = RenewLoopAsync(stop.Token);
-        void OnClusterChanged() => _ = RenewSoonAsync(stop.Token);
-        clusterChanges.Changed += OnClusterChanged;
-        using var unsubscribe = new CallbackDisposable(() => clusterChanges.Changed -= OnClusterChanged);
         try
         {
-            await ReceiveLoopAsync(dispatcher, stop.Token);
+            await ReceiveLoopAsync(dispatcher, aborted);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
@@ -75,10 +69,8 @@ internal sealed class WsSession
         }
         finally
         {
-            await stop.CancelAsync();
             await Subscriptions.RemoveAllAsync();
             await Creator.StopAsync();
-            await renewals;
             Queue.Close(WebSocketCloseStatus.NormalClosure, null);
             if (await Task.WhenAny(Queue.Completion, Task.Delay(TimeSpan.FromSeconds(_options.SendTimeoutSeconds))) != Queue.Completion)
             {
@@ -146,50 +138,6 @@ internal sealed class WsSession
                     _logger.LogWarning(e, "WebSocket {Connection}: a step after a reply failed", Id);
                 }
             }
-        }
-    }
-
-    private async Task RenewSoonAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await ClusterChangeSignal.RenewAfterChangeAsync(async () =>
-            {
-                await Subscriptions.RenewAllAsync();
-                await Creator.RenewAsync();
-            }, cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (Exception e)
-        {
-            _logger.LogWarning(e, "WebSocket {Connection}: renewing after a cluster change failed; the periodic renewal retries", Id);
-        }
-    }
-
-    private sealed class CallbackDisposable(Action dispose) : IDisposable
-    {
-        public void Dispose() => dispose();
-    }
-
-    private async Task RenewLoopAsync(CancellationToken cancellationToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(1, _options.RenewSeconds)), Clock);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken))
-            {
-                await Subscriptions.RenewAllAsync();
-                await Creator.RenewAsync();
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (Exception e)
-        {
-            _logger.LogError(e, "WebSocket {Connection}: renewing subscriptions stopped", Id);
         }
     }
 }

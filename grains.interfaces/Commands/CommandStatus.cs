@@ -17,6 +17,9 @@ public static class CommandStatus
 
     public static IReadOnlyList<string> Known { get; } = [Pending, Sent, InProgress, Succeeded, Failed, Rejected, TimedOut, Canceled];
 
+    /// <summary>The statuses of an execution that is not final yet (every other status is final).</summary>
+    public static IReadOnlyList<string> Open { get; } = [Pending, Sent, InProgress];
+
     private static readonly Dictionary<string, string> Spellings = new(StringComparer.OrdinalIgnoreCase)
     {
         ["succeeded"] = Succeeded, ["success"] = Succeeded, ["completed"] = Succeeded, ["complete"] = Succeeded,

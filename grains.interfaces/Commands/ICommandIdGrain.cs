@@ -1,8 +1,8 @@
 namespace CommandGrid.Grains.Interfaces;
 
 /// <summary>
-/// Hands out blocks of command ids. A gateway fixes an execution's id before its first
-/// attempt, so retrying a create after a silo died reaches the same execution, never a second one.
+/// Hands out blocks of command ids; callers take ids through <see cref="CommandIdAllocator"/>,
+/// never from this grain directly.
 /// </summary>
 [Alias("cg.ICommandIdGrain")]
 public interface ICommandIdGrain : IGrainWithIntegerKey

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace CommandGrid.Grains.Interfaces;
 
 /// <summary>
@@ -14,9 +16,12 @@ public interface IDeviceGrain : IGrainWithStringKey
     /// <summary>Registers the device if it is not yet (just-in-time registration of a device that connects with a valid token).</summary>
     Task<DeviceRecord> EnsureRegisteredAsync();
 
-    /// <summary>Creates a command; its id is allocated here unless the caller (the client token grain) already holds one.</summary>
+    /// <summary>
+    /// Creates a command under the id its caller took from <see cref="CommandIdAllocator"/> before the first
+    /// attempt, so a repeat of the call finds the execution the first one stored instead of making a second.
+    /// </summary>
     /// <exception cref="DeviceNotFoundException">The device is not registered.</exception>
-    Task<CommandRecord> CreateCommandAsync(CreateCommandRequest request, long? commandId = null);
+    Task<CommandRecord> CreateCommandAsync(CreateCommandRequest request, long commandId);
 
     /// <summary>
     /// Subscribes a connection (or renews it). A new delivering connection is sent every
@@ -47,6 +52,20 @@ public interface IDeviceConnection : IGrainObserver
     // One-way: a grain never waits on a gateway connection, and a dead one costs it nothing.
     [OneWay]
     Task CommandAvailable(CommandRecord command);
+
+    /// <summary>
+    /// Commands to take in the order given (a connecting device's pending queue, oldest first). They come
+    /// in one message because Orleans keeps no order among separate one-way messages; a connection that
+    /// takes commands one at a time needs nothing more, this hands them to it in order.
+    /// </summary>
+    [OneWay]
+    async Task CommandsAvailable(ImmutableArray<CommandRecord> commands)
+    {
+        foreach (var command in commands)
+        {
+            await CommandAvailable(command);
+        }
+    }
 
     [OneWay]
     Task CommandUpdated(CommandRecord command);

@@ -20,7 +20,7 @@ public sealed class ClientTokenState
 [GrainType("clienttoken")]
 public sealed class ClientTokenGrain(
     [PersistentState("clienttoken")] IPersistentState<ClientTokenState> state,
-    CommandIdGenerator ids) : Grain, IClientTokenGrain
+    CommandIdAllocator ids) : Grain, IClientTokenGrain
 {
     public async Task<CommandRecord> CreateOnceAsync(CreateCommandRequest request)
     {

@@ -195,6 +195,8 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
         }
         var record = State.ToRecord();
         await _observers.Notify(o => o.CommandChanged(record));
+        // One-way and not awaited: the device grain awaits this grain (create, replay), so waiting for it here
+        // could close a cycle of two non-reentrant grains; a notice queued behind its turn closes none.
         _ = GrainFactory.GetGrain<IDeviceGrain>(record.DeviceId).CommandChangedAsync(record);
         PublishToFeeds(new CommandEvent(CommandEventKind.Updated, record));
         if (record.IsFinal)

@@ -3,8 +3,8 @@ using CommandGrid.Grains.Interfaces;
 namespace CommandGrid.Grains.Commands;
 
 /// <summary>
-/// The stored form of an execution. Flat, because the indexed columns of the commands
-/// table are read from its top-level properties.
+/// The stored form of an execution. Flat, because the storage's indexed columns are read from
+/// its top-level properties (the storage's GridTables names which).
 /// </summary>
 [GenerateSerializer, Alias("cg.CommandState")]
 public sealed class CommandState
@@ -25,7 +25,7 @@ public sealed class CommandState
     public long LastUpdatedMs { get; set; }
     [Id(7)]
     public int Lifetime { get; set; }
-    /// <summary>Timestamp + lifetime: the indexed column the overdue sweep reads.</summary>
+    /// <summary>Timestamp + lifetime: what the overdue sweep asks for.</summary>
     [Id(18)]
     public long ExpiresAtMs { get; set; }
     [Id(8)]
@@ -46,10 +46,6 @@ public sealed class CommandState
     public StatusReason? StatusReason { get; set; }
     [Id(16)]
     public List<StatusChange> History { get; set; } = [];
-
-    /// <summary>The execution id of a row of the commands table (the grain key is Orleans' spelling of it, the payload has it plainly).</summary>
-    public static long IdOf(CommandGrid.Storage.IndexedRow row) =>
-        System.Text.Json.JsonSerializer.Deserialize<CommandState>(row.Payload, CommandGrid.Storage.StateJson.Options)!.Id;
 
     public CommandRecord ToRecord() => new(
         Id, DeviceId, Command, ParametersJson,

@@ -1,6 +1,5 @@
-using CommandGrid.Grains.Commands;
 using CommandGrid.Grains.Interfaces;
-using CommandGrid.Storage;
+using CommandGrid.Storage.Queries;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Utilities;
@@ -9,53 +8,52 @@ namespace CommandGrid.Grains.Devices;
 
 /// <summary>
 /// One device. Commands for it are created here; the ones not yet delivered wait in a queue
-/// rebuilt on activation from the commands table (status PENDING), so the queue can never
-/// disagree with what is stored.
+/// rebuilt on activation from storage (its PENDING commands), so the queue can never disagree
+/// with what is stored.
 /// </summary>
+/// <remarks>
+/// This grain awaits its command grains (create, read), and a command grain tells this grain of
+/// each change (<see cref="CommandChangedAsync"/>). The cycle cannot deadlock although neither grain
+/// is reentrant: the way back is [OneWay] and the command grain does not await it, so a command
+/// grain's turn never waits for this grain's.
+/// </remarks>
 [GrainType("device")]
-public sealed class DeviceGrain : Grain, IDeviceGrain
+public sealed partial class DeviceGrain : Grain, IDeviceGrain
 {
+    // How many pending commands a connecting device has read at once, and sent in one message.
+    private const int ReplayConcurrency = 16;
+    private const int ReplayBatch = 100;
+
     private readonly IPersistentState<DeviceState> _state;
-    private readonly IIndexedStateQuery _query;
-    private readonly CommandIdGenerator _ids;
+    private readonly IGridQueries _queries;
     private readonly TimeProvider _clock;
     private readonly ILogger<DeviceGrain> _logger;
-    private readonly ObserverManager<IDeviceConnection> _connections;
-    // The connections that also asked for every change (DeviceHive returnUpdatedCommands).
-    private readonly ObserverManager<IDeviceConnection> _updateWatchers;
-    // The connections that are the device itself (not users watching it): "connected" means one of these is live.
-    private readonly ObserverManager<IDeviceConnection> _deviceLinks;
+    // Every live connection with the options it connected with: all are told of new commands, those that
+    // want updates of every change, and the delivering ones are the device itself ("connected").
+    private readonly ObserverManager<IDeviceConnection, Listener> _connections;
     private readonly List<long> _pending = [];
 
     public DeviceGrain(
         [PersistentState("device")] IPersistentState<DeviceState> state,
-        IIndexedStateQuery query,
-        CommandIdGenerator ids,
+        IGridQueries queries,
         IOptions<GridOptions> options,
         TimeProvider clock,
         ILogger<DeviceGrain> logger)
     {
         _state = state;
-        _query = query;
-        _ids = ids;
+        _queries = queries;
         _clock = clock;
         _logger = logger;
-        var expiry = TimeSpan.FromSeconds(options.Value.ObserverExpirySeconds);
-        _connections = GridObservers.Create<IDeviceConnection>(expiry, logger, clock);
-        _updateWatchers = GridObservers.Create<IDeviceConnection>(expiry, logger, clock);
-        _deviceLinks = GridObservers.Create<IDeviceConnection>(expiry, logger, clock);
+        _connections = GridObservers.Create<IDeviceConnection, Listener>(TimeSpan.FromSeconds(options.Value.ObserverExpirySeconds), logger, clock);
     }
+
+    private string DeviceId => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var pending = new IndexQuery(
-            GridTables.Commands,
-            [new ColumnFilter("device_id", FilterOperator.Equal, this.GetPrimaryKeyString()),
-             new ColumnFilter("status", FilterOperator.Equal, CommandStatus.Pending)],
-            "created_at", Descending: false, After: null, Limit: 500);
-        await foreach (var row in _query.QueryAllAsync(pending, cancellationToken))
+        await foreach (var id in _queries.PendingCommandIdsAsync(DeviceId, cancellationToken))
         {
-            _pending.Add(CommandState.IdOf(row));
+            _pending.Add(id);
         }
     }
 
@@ -63,8 +61,8 @@ public sealed class DeviceGrain : Grain, IDeviceGrain
 
     private DeviceRecord Describe()
     {
-        _deviceLinks.ClearExpired();
-        var connected = _deviceLinks.Count > 0;
+        _connections.ClearExpired();
+        var connected = _connections.Any(c => c.Options.Delivers);
         return _state.State.ToRecord(connected, connected ? _clock.GetUtcNow() : null);
     }
 
@@ -74,8 +72,8 @@ public sealed class DeviceGrain : Grain, IDeviceGrain
         var state = _state.State;
         if (!_state.RecordExists)
         {
-            state.Id = this.GetPrimaryKeyString();
-            state.Name = this.GetPrimaryKeyString();
+            state.Id = DeviceId;
+            state.Name = DeviceId;
             state.CreatedAtMs = now;
         }
         state.Name = registration.Name ?? state.Name;
@@ -110,79 +108,90 @@ public sealed class DeviceGrain : Grain, IDeviceGrain
         }
         catch (Exception e) when (e is not InconsistentStateException)
         {
-            _logger.LogWarning(e, "Could not record when device {DeviceId} was last seen", this.GetPrimaryKeyString());
+            LogSeenNotRecorded(_logger, DeviceId, e);
         }
     }
 
     public async Task<DeviceRecord> EnsureRegisteredAsync() =>
         _state.RecordExists ? Describe() : await SaveAsync(new DeviceRegistration(null, null, null, null, null));
 
-    public async Task<CommandRecord> CreateCommandAsync(CreateCommandRequest request, long? commandId = null)
+    public async Task<CommandRecord> CreateCommandAsync(CreateCommandRequest request, long commandId)
     {
         if (!_state.RecordExists)
         {
-            throw new DeviceNotFoundException($"Device with such deviceId = {this.GetPrimaryKeyString()} not found");
+            throw new DeviceNotFoundException($"Device with such deviceId = {DeviceId} not found");
         }
         if (_state.State.IsBlocked)
         {
-            throw new CommandValidationException($"Device {this.GetPrimaryKeyString()} is blocked");
+            throw new CommandValidationException($"Device {DeviceId} is blocked");
         }
-        var id = commandId ?? await _ids.NextAsync();
-        var command = await GrainFactory.GetGrain<ICommandGrain>(id)
-            .CreateAsync(new NewCommand(request, id, _state.State.NetworkId, _state.State.DeviceTypeId));
+        // Awaiting the command grain is safe: its way back to this grain is one-way (see the class remarks).
+        var command = await GrainFactory.GetGrain<ICommandGrain>(commandId)
+            .CreateAsync(new NewCommand(request, commandId, _state.State.NetworkId, _state.State.DeviceTypeId));
         if (command.Status == CommandStatus.Pending && !_pending.Contains(command.Id))
         {
             _pending.Add(command.Id);
         }
-        await _connections.Notify(c => c.CommandAvailable(command));
+        await _connections.Notify(c => c.Connection.CommandAvailable(command));
         return command;
     }
 
     public async Task ConnectAsync(IDeviceConnection connection, DeviceConnectionOptions options)
     {
-        var isNew = !_connections.Observers.ContainsKey(connection);
-        _connections.Subscribe(connection, connection);
-        if (options.WantsUpdates)
-        {
-            _updateWatchers.Subscribe(connection, connection);
-        }
-        else
-        {
-            _updateWatchers.Unsubscribe(connection);
-        }
-        if (!options.Delivers)
-        {
-            return;
-        }
-        _deviceLinks.Subscribe(connection, connection);
-        if (!isNew)
+        _connections.ClearExpired();
+        var wasDelivering = Find(connection)?.Options.Delivers == true;
+        _connections.Subscribe(connection, new Listener(connection, options));
+        if (!options.Delivers || wasDelivering)
         {
             return;
         }
         await RecordSeenAsync();
-        foreach (var id in _pending.ToArray())
+        int sent;
+        try
         {
-            var command = await GrainFactory.GetGrain<ICommandGrain>(id).GetAsync();
-            if (command is null || command.Status != CommandStatus.Pending)
-            {
-                _pending.Remove(id);
-                continue;
-            }
-            await connection.CommandAvailable(command);
+            sent = await ReplayPendingAsync(connection);
         }
-        _logger.LogInformation("Device {DeviceId} connected; {Pending} pending commands sent", this.GetPrimaryKeyString(), _pending.Count);
+        catch
+        {
+            // Not a device link until its queue reached it: the door's next renewal connects again and replays.
+            _connections.Unsubscribe(connection);
+            throw;
+        }
+        LogConnected(_logger, DeviceId, sent);
+    }
+
+    /// <summary>
+    /// Sends a newly connected device every command still pending, oldest first. The command grains are
+    /// read side by side (a bounded number at a time) on this activation's scheduler; the commands go
+    /// out in the queue's order, up to <see cref="ReplayBatch"/> in one message, each batch taken before the
+    /// next is sent (Orleans keeps no order among one-way messages). A command that is no longer pending
+    /// leaves the queue.
+    /// </summary>
+    private async Task<int> ReplayPendingAsync(IDeviceConnection connection)
+    {
+        var ids = _pending.ToArray();
+        var commands = new CommandRecord?[ids.Length];
+        var reads = new ParallelOptions { MaxDegreeOfParallelism = ReplayConcurrency, TaskScheduler = TaskScheduler.Current };
+        await Parallel.ForEachAsync(Enumerable.Range(0, ids.Length), reads, async (i, _) =>
+        {
+            commands[i] = await GrainFactory.GetGrain<ICommandGrain>(ids[i]).GetAsync();
+        });
+        var pending = commands.Where(c => c is { Status: CommandStatus.Pending }).Select(c => c!).ToArray();
+        // No other call ran meanwhile (the grain is not reentrant), so the queue is still what was read.
+        _pending.Clear();
+        _pending.AddRange(pending.Select(c => c.Id));
+        foreach (var batch in pending.Chunk(ReplayBatch))
+        {
+            await connection.CommandsAvailable([.. batch]);
+        }
+        return pending.Length;
     }
 
     public Task DisconnectAsync(IDeviceConnection connection)
     {
+        var wasDelivering = Find(connection)?.Options.Delivers == true;
         _connections.Unsubscribe(connection);
-        _updateWatchers.Unsubscribe(connection);
-        if (_deviceLinks.Observers.ContainsKey(connection))
-        {
-            _deviceLinks.Unsubscribe(connection);
-            return RecordSeenAsync();
-        }
-        return Task.CompletedTask;
+        return wasDelivering ? RecordSeenAsync() : Task.CompletedTask;
     }
 
     public Task CommandChangedAsync(CommandRecord command)
@@ -191,8 +200,20 @@ public sealed class DeviceGrain : Grain, IDeviceGrain
         {
             _pending.Remove(command.Id);
         }
-        return _updateWatchers.Notify(c => c.CommandUpdated(command));
+        return _connections.Notify(c => c.Connection.CommandUpdated(command), c => c.Options.WantsUpdates);
     }
 
     public Task<IReadOnlyList<long>> GetPendingAsync() => Task.FromResult<IReadOnlyList<long>>([.. _pending]);
+
+    // A device has a handful of connections at most: a look through them is cheaper than a copy of the manager's dictionary.
+    private Listener? Find(IDeviceConnection connection) => _connections.FirstOrDefault(c => c.Connection.Equals(connection));
+
+    /// <summary>A subscribed connection and how it connected.</summary>
+    private sealed record Listener(IDeviceConnection Connection, DeviceConnectionOptions Options);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId} connected; {Pending} pending commands sent")]
+    private static partial void LogConnected(ILogger logger, string deviceId, int pending);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record when device {DeviceId} was last seen")]
+    private static partial void LogSeenNotRecorded(ILogger logger, string deviceId, Exception error);
 }

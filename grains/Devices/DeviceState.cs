@@ -2,7 +2,7 @@ using CommandGrid.Grains.Interfaces;
 
 namespace CommandGrid.Grains.Devices;
 
-/// <summary>The stored form of a device; flat so the devices table can index its properties.</summary>
+/// <summary>The stored form of a device; flat so the storage can index its properties.</summary>
 [GenerateSerializer, Alias("cg.DeviceState")]
 public sealed class DeviceState
 {

@@ -1,5 +1,6 @@
 using CommandGrid.Metrics;
 using CommandGrid.Storage.Orleans;
+using CommandGrid.Storage.Queries;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Providers;
@@ -13,13 +14,18 @@ public static class GridStorageSiloBuilderExtensions
 {
     /// <summary>
     /// One relational store (SQLite or PostgreSQL) as the silo's default grain storage and its
-    /// reminder table, plus the indexed-state query and the id sequences the grains use.
+    /// reminder table, with the grid's indexed tables, the query seam the grains ask through
+    /// (<see cref="IGridQueries"/>) and the id sequences.
     /// </summary>
     /// <exception cref="ArgumentException">The options are invalid (unknown provider, unsafe table or column name...).</exception>
     public static ISiloBuilder AddRelationalGridStorage(this ISiloBuilder builder, Action<RelationalStorageOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
         var options = new RelationalStorageOptions();
+        foreach (var table in GridTables.All)
+        {
+            options.IndexedTables.Add(table);
+        }
         configure(options);
         // Bad names fail here, at configuration time, not at the first write.
         options.Validate();
@@ -28,7 +34,7 @@ public static class GridStorageSiloBuilderExtensions
         services.AddSingleton(options);
         services.AddGridMetrics();
         services.AddSingleton(sp => new RelationalStore(options, sp.GetRequiredService<GridMetrics>(), sp.GetService<ILoggerFactory>()));
-        services.AddSingleton<IIndexedStateQuery>(sp => sp.GetRequiredService<RelationalStore>());
+        services.AddSingleton<IGridQueries>(sp => new RelationalGridQueries(sp.GetRequiredService<RelationalStore>()));
         services.AddSingleton<ISequenceStore>(sp => sp.GetRequiredService<RelationalStore>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new RelationalStoreLifecycle(sp.GetRequiredService<RelationalStore>()));
         services.AddGrainStorage(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME,

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Orleans.Storage;
 
 namespace CommandGrid.Storage.Orleans;
@@ -20,14 +19,14 @@ public sealed class RelationalGrainStorage(RelationalStore store) : IGrainStorag
             grainState.RecordExists = false;
             return;
         }
-        grainState.State = JsonSerializer.Deserialize<T>(stored.Payload, StateJson.Options)!;
+        grainState.State = StateJson.Read<T>(stored.Payload);
         grainState.ETag = stored.ETag;
         grainState.RecordExists = true;
     }
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var payload = JsonSerializer.Serialize(grainState.State, StateJson.Options);
+        var payload = StateJson.Write(grainState.State);
         grainState.ETag = await store.WriteAsync(stateName, GrainKeys.From(grainId), payload, grainState.ETag);
         grainState.RecordExists = true;
     }

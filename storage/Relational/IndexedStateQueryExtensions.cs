@@ -1,6 +1,6 @@
 namespace CommandGrid.Storage;
 
-public static class IndexedStateQueryExtensions
+internal static class IndexedStateQueryExtensions
 {
     /// <summary>Every row the query matches, page by page (the query's Limit is the page size), continuing after each page's last row.</summary>
     public static async IAsyncEnumerable<IndexedRow> QueryAllAsync(

@@ -141,7 +141,7 @@ public sealed partial class RelationalStore : IIndexedStateQuery, ISequenceStore
 
     // ---- IIndexedStateQuery ----
 
-    public async Task<IReadOnlyList<IndexedRow>> QueryAsync(IndexQuery query, CancellationToken cancellationToken = default)
+    internal async Task<IReadOnlyList<IndexedRow>> QueryAsync(IndexQuery query, CancellationToken cancellationToken = default)
     {
         EnsureStarted();
         ArgumentNullException.ThrowIfNull(query);
@@ -162,6 +162,8 @@ public sealed partial class RelationalStore : IIndexedStateQuery, ISequenceStore
         }
         return rows;
     }
+
+    Task<IReadOnlyList<IndexedRow>> IIndexedStateQuery.QueryAsync(IndexQuery query, CancellationToken cancellationToken) => QueryAsync(query, cancellationToken);
 
     // A NULL column surfaces as DBNull.Value (the contract's OrderValue is non-nullable); it is accepted back in a cursor.
     private static object ReadOrderValue(DbDataReader reader, IndexedColumn? column)
@@ -226,7 +228,7 @@ public sealed partial class RelationalStore : IIndexedStateQuery, ISequenceStore
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!_started)
         {
-            throw new InvalidOperationException("The relational store is not initialized: call InitializeAsync (the hosted service does) before using it.");
+            throw new InvalidOperationException("The relational store is not initialized: call InitializeAsync (RelationalStoreLifecycle does, at the silo's storage stage) before using it.");
         }
     }
 

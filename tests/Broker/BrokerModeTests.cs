@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using CommandGrid.Gateway.Commands;
 using CommandGrid.Gateway.Mqtt.Broker;
 using CommandGrid.Gateway.Mqtt.Fleets;
 using CommandGrid.Tests.Grid;
@@ -184,7 +185,7 @@ public sealed class BrokerModeTests : IAsyncLifetime
         _rest = _server.Client();
         await using var second = new MqttBrokerBridge(
             new MqttBrokerOptions { Broker = _broker.Url, BrokerClientId = "grid-second", BrokerShareGroup = "", BrokerPartition = "1/2" },
-            _server.Services.GetRequiredService<IGrainFactory>(),
+            _server.Services.GetRequiredService<CommandService>(),
             _server.Services.GetRequiredService<FleetsResponseHandler>(),
             TimeSpan.FromSeconds(30),
             NullLogger.Instance);

@@ -1,62 +1,71 @@
+using CommandGrid.Grains.Commands;
 using CommandGrid.Grains.Interfaces;
-using CommandGrid.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans;
+using Orleans.Runtime;
 using Xunit;
+using static CommandGrid.Tests.Grains.GrainTestKit;
 
 namespace CommandGrid.Tests.Grains;
 
-public sealed class CommandGrainTests
+[Collection(GrainClusterCollection.Name)]
+public sealed class CommandGrainTests(GrainClusterFixture cluster)
 {
-    private static long NewId() => Random.Shared.NextInt64(1L << 40, 1L << 50);
-
-    private static CreateCommandRequest Request(string device, int lifetime = 60) =>
-        new(device, "reboot", """{"delay":1}""", null, lifetime, null, null, UserId: 7);
-
-    private static async Task<string> RegisterAsync(IGrainFactory grains)
-    {
-        var device = GridServer.NewId("grain");
-        await grains.GetGrain<IDeviceGrain>(device).SaveAsync(new DeviceRegistration("test", null, null, null, null));
-        return device;
-    }
+    private IGrainFactory Grains => cluster.Grains;
 
     [Fact]
     public async Task CommandGrain_CreateTwiceWithTheSameIdStoresOneExecution()
     {
-        await using var cluster = await GrainCluster.StartAsync(await TestStorage.CreateAsync());
-        var grains = cluster.Client;
-        var device = await RegisterAsync(grains);
-        var id = NewId();
+        var device = await RegisterDeviceAsync(Grains);
+        var id = NewCommandId();
 
-        var first = await grains.GetGrain<IDeviceGrain>(device).CreateCommandAsync(Request(device), id);
-        var again = await grains.GetGrain<IDeviceGrain>(device).CreateCommandAsync(Request(device) with { Command = "other" }, id);
+        var first = await Grains.GetGrain<IDeviceGrain>(device).CreateCommandAsync(Request(device), id);
+        var again = await Grains.GetGrain<IDeviceGrain>(device).CreateCommandAsync(Request(device, command: "other"), id);
 
         Assert.Equal(id, first.Id);
         Assert.Equal("reboot", again.Command);
         Assert.Equal(first.CreatedAt, again.CreatedAt);
-        Assert.Equal([id], await grains.GetGrain<IDeviceGrain>(device).GetPendingAsync());
+        Assert.Equal([id], await Grains.GetGrain<IDeviceGrain>(device).GetPendingAsync());
+    }
+
+    [Fact]
+    public async Task CommandGrain_TellsObserversEveryChangeInOrder()
+    {
+        var device = await RegisterDeviceAsync(Grains);
+        var created = await CreateAsync(Grains, device);
+        var command = Grains.GetGrain<ICommandGrain>(created.Id);
+        var changes = new CommandChanges();
+        var reference = Grains.CreateObjectReference<ICommandObserver>(changes);
+        await command.SubscribeAsync(reference);
+
+        await command.MarkSentAsync();
+        await command.UpdateAsync(new CommandUpdate("in progress", null, null, "test"));
+        await command.UpdateAsync(new CommandUpdate("done", """{"ok":true}""", null, "test"));
+
+        Assert.Equal(CommandStatus.Sent, (await changes.NextAsync()).Status);
+        Assert.Equal(CommandStatus.InProgress, (await changes.NextAsync()).Status);
+        var done = await changes.NextAsync();
+        Assert.Equal((CommandStatus.Succeeded, "done", """{"ok":true}"""), (done.Status, done.DeviceStatus, done.ResultJson));
+        Assert.Equal([CommandStatus.Pending, CommandStatus.Sent, CommandStatus.InProgress, CommandStatus.Succeeded], done.History.Select(h => h.Status));
+        await command.UnsubscribeAsync(reference);
+        Grains.DeleteObjectReference<ICommandObserver>(reference);
     }
 
     [Fact]
     public async Task CommandGrain_FinalStatusNeverChangesAndSurvivesReactivation()
     {
-        await using var cluster = await GrainCluster.StartAsync(await TestStorage.CreateAsync());
-        var grains = cluster.Client;
-        var device = await RegisterAsync(grains);
-        var id = NewId();
-        await grains.GetGrain<IDeviceGrain>(device).CreateCommandAsync(Request(device), id);
-        var command = grains.GetGrain<ICommandGrain>(id);
+        var device = await RegisterDeviceAsync(Grains);
+        var created = await CreateAsync(Grains, device);
+        var command = Grains.GetGrain<ICommandGrain>(created.Id);
 
         var done = await command.UpdateAsync(new CommandUpdate("done", """{"ok":true}""", null, "test"));
         await Assert.ThrowsAsync<CommandFinalException>(() => command.UpdateAsync(new CommandUpdate("failed", null, null, "test")));
         await Assert.ThrowsAsync<CommandFinalException>(() => command.CancelAsync("test"));
-        await Assert.ThrowsAsync<InvalidStatusTransitionException>(async () =>
-        {
-            var other = NewId();
-            await grains.GetGrain<IDeviceGrain>(device).CreateCommandAsync(Request(device), other);
-            await grains.GetGrain<ICommandGrain>(other).UpdateAsync(new CommandUpdate("TIMED_OUT", null, null, "test"));
-        });
+        var other = await CreateAsync(Grains, device);
+        await Assert.ThrowsAsync<InvalidStatusTransitionException>(() =>
+            Grains.GetGrain<ICommandGrain>(other.Id).UpdateAsync(new CommandUpdate("TIMED_OUT", null, null, "test")));
 
-        await cluster.DeactivateAsync(command);
+        await cluster.Cluster.DeactivateAsync(command);
         var reloaded = await command.GetAsync();
         Assert.Equal(CommandStatus.Succeeded, done.Status);
         Assert.Equal(done with { History = reloaded!.History }, reloaded);
@@ -64,62 +73,32 @@ public sealed class CommandGrainTests
     }
 
     [Fact]
-    public async Task CommandGrain_TtlReminderTimesOutAnUnansweredCommand()
+    public async Task CommandGrain_TtlReminderTimesOutAtExpiryNotBefore()
     {
-        await using var cluster = await GrainCluster.StartAsync(await TestStorage.CreateAsync());
-        var grains = cluster.Client;
-        var device = await RegisterAsync(grains);
-        var id = NewId();
-        var created = await grains.GetGrain<IDeviceGrain>(device).CreateCommandAsync(Request(device, lifetime: 2), id);
+        var device = await RegisterDeviceAsync(Grains);
+        var id = NewCommandId();
+        var command = Grains.GetGrain<ICommandGrain>(id);
+        using var armed = new ReminderArmed(command.GetGrainId(), CommandGrain.TtlReminder);
+        var created = await Grains.GetGrain<IDeviceGrain>(device).CreateCommandAsync(Request(device, lifetime: 60), id);
+        await armed.WaitAsync();
+        var reminder = await cluster.Silo.GetRequiredService<IReminderTable>().ReadRow(command.GetGrainId(), CommandGrain.TtlReminder);
+        Assert.Equal(created.ExpiresAt.UtcDateTime, reminder!.StartAt);
 
-        var waiter = new FinalWaiter();
-        var reference = grains.CreateObjectReference<ICommandObserver>(waiter);
-        await grains.GetGrain<ICommandGrain>(id).SubscribeAsync(reference);
-        var final = await waiter.Final.WaitAsync(TimeSpan.FromSeconds(30));
+        // A tick before the expiry (one that came early) changes nothing.
+        cluster.Clock.Advance(created.ExpiresAt - cluster.Clock.GetUtcNow() - TimeSpan.FromMilliseconds(1));
+        await command.AsReference<IRemindable>().ReceiveReminder(CommandGrain.TtlReminder, new TickStatus(reminder.StartAt, reminder.Period, cluster.Clock.GetUtcNow().UtcDateTime));
+        Assert.Equal(CommandStatus.Pending, (await command.GetAsync())!.Status);
+
+        var changes = new CommandChanges();
+        var reference = Grains.CreateObjectReference<ICommandObserver>(changes);
+        await command.SubscribeAsync(reference);
+        // Now the reminder service's own tick is due, on the same clock.
+        cluster.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        var final = await changes.NextAsync();
 
         Assert.Equal(CommandStatus.TimedOut, final.Status);
         Assert.Equal("ttl", final.History[^1].Source);
         Assert.True(final.LastUpdated >= created.ExpiresAt, $"timed out at {final.LastUpdated:O}, before its expiry {created.ExpiresAt:O}");
-        Assert.Empty(await grains.GetGrain<IDeviceGrain>(device).GetPendingAsync());
-    }
-
-    [Fact]
-    public async Task CommandGrain_TtlDueWhileTheSiloWasDownIsSweptAtStart()
-    {
-        var storage = await TestStorage.CreateAsync();
-        var id = NewId();
-        string device;
-        DateTimeOffset expiresAt;
-        await using (var first = await GrainCluster.StartAsync(storage))
-        {
-            device = await RegisterAsync(first.Client);
-            expiresAt = (await first.Client.GetGrain<IDeviceGrain>(device).CreateCommandAsync(Request(device, lifetime: 2), id)).ExpiresAt;
-            await first.StopAllSilosAsync();
-        }
-        await Eventually.TrueAsync(() => DateTimeOffset.UtcNow > expiresAt.AddSeconds(1), TimeSpan.FromSeconds(10), "the TTL has passed while no silo runs");
-
-        await using var second = await GrainCluster.StartAsync(storage);
-        var started = DateTimeOffset.UtcNow;
-        CommandRecord? record = null;
-        await Eventually.TrueAsync(async () =>
-            (record = await second.Client.GetGrain<ICommandGrain>(id).GetAsync())?.Status == CommandStatus.TimedOut, TimeSpan.FromSeconds(30), "the overdue command is TIMED_OUT");
-        // The reminder alone would come up to a period late; the start sweep does it at once.
-        Assert.True(record!.LastUpdated - started < TimeSpan.FromSeconds(1), $"timed out {(record.LastUpdated - started).TotalMilliseconds:F0} ms after the silo started");
-    }
-
-    private sealed class FinalWaiter : ICommandObserver
-    {
-        private readonly TaskCompletionSource<CommandRecord> _final = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task<CommandRecord> Final => _final.Task;
-
-        public Task CommandChanged(CommandRecord command)
-        {
-            if (command.IsFinal)
-            {
-                _final.TrySetResult(command);
-            }
-            return Task.CompletedTask;
-        }
+        Grains.DeleteObjectReference<ICommandObserver>(reference);
     }
 }

@@ -145,11 +145,12 @@ public sealed class CommandLifecycleTests
             await client.RegisterThingAsync(thing);
         }
         var grains = server.Services.GetRequiredService<IGrainFactory>();
+        var ids = server.Services.GetRequiredService<CommandIdAllocator>();
         using var batches = server.Services.Collect<int>("commandgrid.storage.batch.size");
 
         // A fleet's load: many devices at once (one device's commands are created one after another by its grain).
-        await Task.WhenAll(things.SelectMany(thing => Enumerable.Range(0, 4).Select(i => Task.Run(() =>
-            grains.GetGrain<IDeviceGrain>(thing).CreateCommandAsync(new CreateCommandRequest(thing, $"a{i}", null, null, 60, null, null, 1))))));
+        await Task.WhenAll(things.SelectMany(thing => Enumerable.Range(0, 4).Select(i => Task.Run(async () =>
+            await grains.GetGrain<IDeviceGrain>(thing).CreateCommandAsync(new CreateCommandRequest(thing, $"a{i}", null, null, 60, null, null, 1), await ids.NextAsync())))));
 
         var sizes = batches.GetMeasurementSnapshot();
         var writes = sizes.Sum(m => m.Value);

@@ -40,26 +40,34 @@ public sealed class GridServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>Where a test grid listens unless told otherwise: free loopback ports for HTTP and MQTT.</summary>
+    public static readonly IReadOnlyDictionary<string, string?> LoopbackEndpoints = new Dictionary<string, string?>
+    {
+        ["urls"] = "http://127.0.0.1:0",
+        ["Mqtt:Address"] = "127.0.0.1",
+        ["Mqtt:Port"] = "0",
+    };
+
     /// <param name="storage">Reuse a store to restart on the same data; null for a fresh one.</param>
     /// <param name="settings">Extra configuration, as "Key:Sub" = value.</param>
-    public static async Task<GridServer> StartAsync(TestStorage? storage = null, IDictionary<string, string?>? settings = null)
+    /// <param name="endpoints">Where it listens, as configuration; null for <see cref="LoopbackEndpoints"/>.</param>
+    /// <param name="customize">Runs on the host builder before the app is built (e.g. to add a logger provider).</param>
+    public static async Task<GridServer> StartAsync(TestStorage? storage = null, IDictionary<string, string?>? settings = null,
+        IReadOnlyDictionary<string, string?>? endpoints = null, Action<WebApplicationBuilder>? customize = null)
     {
         storage ??= await TestStorage.CreateAsync();
         var args = new List<string>
         {
-            "--urls=http://127.0.0.1:0",
             $"--Storage:Provider={storage.Provider}",
             $"--Storage:ConnectionString={storage.ConnectionString}",
             $"--Auth:JwtSecret={Secret}",
             "--Logging:LogLevel:Default=Warning",
-            "--Mqtt:Address=127.0.0.1",
-            "--Mqtt:Port=0",
         };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in (endpoints ?? LoopbackEndpoints).Concat(settings ?? new Dictionary<string, string?>()))
         {
             args.Add($"--{key}={value}");
         }
-        var app = SiloApp.Build([.. args]);
+        var app = SiloApp.Build([.. args], customize);
         await app.StartAsync();
         var http = app.Services.GetRequiredService<CommandGrid.Gateway.KestrelEndpoints>().HttpEndPoints[0];
         return new GridServer(app, storage, new Uri($"http://{http}"));

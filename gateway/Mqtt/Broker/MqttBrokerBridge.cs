@@ -1,7 +1,8 @@
-using CommandGrid.Gateway.Hosting;
 using System.Collections.Concurrent;
 using System.Buffers;
+using CommandGrid.Gateway.Commands;
 using CommandGrid.Gateway.Mqtt.Fleets;
+using CommandGrid.Gateway.Observers;
 using CommandGrid.Grains.Interfaces;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
@@ -22,25 +23,24 @@ namespace CommandGrid.Gateway.Mqtt.Broker;
 public sealed class MqttBrokerBridge : ICommandFeedObserver, IAsyncDisposable
 {
     private readonly MqttBrokerOptions _options;
-    private readonly IGrainFactory _grains;
+    private readonly CommandService _commands;
     private readonly FleetsResponseHandler _responses;
     private readonly ILogger _logger;
     private readonly MqttBrokerConnection _client;
     private readonly ConcurrentDictionary<long, byte> _publishing = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly TimeSpan _renewEvery;
-    private ICommandFeedObserver? _reference;
-    private Timer? _renewal;
+    private ObserverSubscription? _feed;
     private long _responsesHandled;
     private long _requestsPublished;
     private int _disposed;
     private readonly int _partition;
     private readonly int _partitions;
 
-    public MqttBrokerBridge(MqttBrokerOptions options, IGrainFactory grains, FleetsResponseHandler responses, TimeSpan renewEvery, ILogger logger)
+    public MqttBrokerBridge(MqttBrokerOptions options, CommandService commands, FleetsResponseHandler responses, TimeSpan renewEvery, ILogger logger)
     {
         _options = options;
-        _grains = grains;
+        _commands = commands;
         _responses = responses;
         _renewEvery = renewEvery;
         _logger = logger;
@@ -99,35 +99,15 @@ public sealed class MqttBrokerBridge : ICommandFeedObserver, IAsyncDisposable
 
     public Task WaitConnectedAsync(CancellationToken cancellationToken) => _client.WaitConnectedAsync(cancellationToken);
 
-    /// <summary>Renews the feed subscription soon: the feed grain may have been reactivated on another silo and forgotten it.</summary>
-    public void RenewSoon()
-    {
-        if (_renewal is not null)
-        {
-            _ = ClusterChangeSignal.RenewAfterChangeAsync(SubscribeFeedAsync, CancellationToken.None);
-        }
-    }
-
     public void Start()
     {
         if (_options.BrokerPublishRequests)
         {
-            _reference = _grains.CreateObjectReference<ICommandFeedObserver>(this);
-            _renewal = new Timer(_ => _ = SubscribeFeedAsync(), null, TimeSpan.Zero, _renewEvery);
+            _feed = _commands.Follow([CommandFeeds.All], this, _renewEvery);
+            // Not awaited: the host starts without waiting for the grid; until the feed is subscribed, the sweep on connecting finds new commands.
+            _ = _feed.TryStartAsync();
         }
         _client.Start();
-    }
-
-    private async Task SubscribeFeedAsync()
-    {
-        try
-        {
-            await _grains.GetGrain<ICommandFeedGrain>(CommandFeeds.All).SubscribeAsync(_reference!);
-        }
-        catch (Exception e)
-        {
-            _logger.LogWarning(e, "Subscribing the broker bridge to the command feed failed; retrying at the next renewal");
-        }
     }
 
     public Task OnCommandEvent(CommandEvent commandEvent)
@@ -143,12 +123,11 @@ public sealed class MqttBrokerBridge : ICommandFeedObserver, IAsyncDisposable
     {
         try
         {
-            var query = _grains.GetGrain<IFleetQueryGrain>(0);
             string? cursor = null;
             var count = 0;
             do
             {
-                var page = await query.ListCommandsAsync(new CommandQuery(Status: CommandStatus.Pending, Descending: false, Cursor: cursor, Limit: 500));
+                var page = await _commands.ListAsync(new CommandQuery(Status: CommandStatus.Pending, Descending: false, Cursor: cursor, Limit: 500));
                 foreach (var command in page.Items)
                 {
                     count++;
@@ -208,7 +187,7 @@ public sealed class MqttBrokerBridge : ICommandFeedObserver, IAsyncDisposable
                 }
             }
             Interlocked.Increment(ref _requestsPublished);
-            await _grains.GetGrain<ICommandGrain>(command.Id).MarkSentAsync();
+            await _commands.MarkSentAsync(command.Id);
         }
         catch (OperationCanceledException)
         {
@@ -282,21 +261,9 @@ public sealed class MqttBrokerBridge : ICommandFeedObserver, IAsyncDisposable
             return;
         }
         await _stopping.CancelAsync();
-        if (_renewal is not null)
+        if (_feed is not null)
         {
-            await _renewal.DisposeAsync();
-        }
-        if (_reference is not null)
-        {
-            try
-            {
-                await _grains.GetGrain<ICommandFeedGrain>(CommandFeeds.All).UnsubscribeAsync(_reference);
-            }
-            catch (Exception e)
-            {
-                _logger.LogDebug(e, "Unsubscribing the broker bridge from the command feed failed; the subscription expires");
-            }
-            _grains.DeleteObjectReference<ICommandFeedObserver>(_reference);
+            await _feed.DisposeAsync();
         }
         await _client.DisposeAsync();
         _stopping.Dispose();

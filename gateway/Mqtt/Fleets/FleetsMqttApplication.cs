@@ -1,4 +1,3 @@
-using CommandGrid.Gateway.Hosting;
 using System.Collections.Concurrent;
 using System.Text;
 using CommandGrid.Gateway.Auth;
@@ -18,12 +17,12 @@ namespace CommandGrid.Gateway.Mqtt.Fleets;
 /// itself answered on response/accepted or response/rejected.
 /// </summary>
 public sealed class FleetsMqttApplication(
-    IGrainFactory grains,
+    DeviceService devices,
+    CommandService commands,
     TokenService tokens,
     FleetsResponseHandler responses,
     IOptions<FleetsMqttOptions> options,
-    ClusterChangeSignal clusterChanges,
-    ILogger<FleetsMqttApplication> logger) : IMqttApplication
+    ILogger<FleetsMqttApplication> logger) : IMqttApplication, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, MqttDeviceLink> _links = new();
 
@@ -57,8 +56,7 @@ public sealed class FleetsMqttApplication(
                 return MqttAuthResult.Reject(MqttReasonCode.NotAuthorized, "The token does not cover this thing");
             }
         }
-        var device = grains.GetGrain<IDeviceGrain>(thing);
-        var record = _options.AutoRegister ? await device.EnsureRegisteredAsync() : await device.GetAsync();
+        var record = _options.AutoRegister ? await devices.EnsureRegisteredAsync(thing) : await devices.GetAsync(thing);
         if (record is null)
         {
             return MqttAuthResult.Reject(MqttReasonCode.NotAuthorized, "Unknown thing");
@@ -114,7 +112,7 @@ public sealed class FleetsMqttApplication(
             return;
         }
         var link = _links.GetOrAdd(session.ClientId, clientId =>
-            new MqttDeviceLink(clientId, session.Identity, Server, grains, TimeSpan.FromSeconds(_options.RenewSeconds), clusterChanges, logger));
+            new MqttDeviceLink(clientId, session.Identity, Server, devices, commands, TimeSpan.FromSeconds(_options.RenewSeconds), logger));
         await link.ConnectAsync();
     }
 
@@ -133,6 +131,21 @@ public sealed class FleetsMqttApplication(
         if (_links.TryRemove(session.ClientId, out var link))
         {
             await link.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// When the host is disposed, the links that outlived their connections (persistent sessions)
+    /// go too: their sessions lived in this process's memory only.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var clientId in _links.Keys)
+        {
+            if (_links.TryRemove(clientId, out var link))
+            {
+                await link.DisposeAsync();
+            }
         }
     }
 

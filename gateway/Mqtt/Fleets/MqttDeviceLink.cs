@@ -1,4 +1,5 @@
-using CommandGrid.Gateway.Hosting;
+using CommandGrid.Gateway.Commands;
+using CommandGrid.Gateway.Observers;
 using CommandGrid.Mqtt.Packets;
 using CommandGrid.Mqtt.Server;
 using CommandGrid.Grains.Interfaces;
@@ -16,51 +17,25 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
     private readonly string _clientId;
     private readonly string _thing;
     private readonly IMqttPublisher _server;
-    private readonly IGrainFactory _grains;
+    private readonly CommandService _commands;
     private readonly ILogger _logger;
-    private readonly IDeviceConnection _reference;
-    private readonly Timer _renewal;
+    private readonly ObserverSubscription _subscription;
 
-    private readonly TimeSpan _renewEvery;
-    private volatile bool _disposed;
-    private readonly ClusterChangeSignal _clusterChanges;
-
-    public MqttDeviceLink(string clientId, string thing, IMqttPublisher server, IGrainFactory grains, TimeSpan renewEvery, ClusterChangeSignal clusterChanges, ILogger logger)
+    public MqttDeviceLink(string clientId, string thing, IMqttPublisher server, DeviceService devices, CommandService commands, TimeSpan renewEvery, ILogger logger)
     {
-        _renewEvery = renewEvery;
-        _clusterChanges = clusterChanges;
         _clientId = clientId;
         _thing = thing;
         _server = server;
-        _grains = grains;
+        _commands = commands;
         _logger = logger;
-        _reference = grains.CreateObjectReference<IDeviceConnection>(this);
-        _renewal = new Timer(_ => _ = ConnectAsync(), null, renewEvery, renewEvery);
-        clusterChanges.Changed += RenewSoon;
+        _subscription = devices.Connection(thing, this, new DeviceConnectionOptions(Delivers: true, WantsUpdates: false), renewEvery);
     }
 
-    // The device grain may have been reactivated on another silo and forgotten this connection.
-    private void RenewSoon() => _ = ClusterChangeSignal.RenewAfterChangeAsync(ConnectAsync, CancellationToken.None);
-
-    private IDeviceGrain Device => _grains.GetGrain<IDeviceGrain>(_thing);
-
-    public async Task ConnectAsync()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-        try
-        {
-            await Device.ConnectAsync(_reference, new DeviceConnectionOptions(Delivers: true, WantsUpdates: false));
-        }
-        catch (Exception e)
-        {
-            _logger.LogWarning(e, "Subscribing MQTT session {ClientId} at device {DeviceId} failed; retrying in a second", _clientId, _thing);
-            // Commands created meanwhile wait PENDING for this subscription, so do not wait a whole period.
-            _renewal.Change(TimeSpan.FromSeconds(1), _renewEvery);
-        }
-    }
+    /// <summary>
+    /// Subscribes the session at its device (again, when the device subscribed again). If the grid
+    /// cannot be reached, the link stays and its renewals retry; commands created meanwhile wait PENDING.
+    /// </summary>
+    public Task ConnectAsync() => _subscription.TryStartAsync();
 
     public async Task CommandAvailable(CommandRecord command)
     {
@@ -100,7 +75,11 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
     {
         try
         {
-            await _grains.GetGrain<ICommandGrain>(commandId).MarkSentAsync();
+            await _commands.MarkSentAsync(commandId);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The host is gone: the command stays PENDING and is delivered again when the device reconnects.
         }
         catch (Exception e)
         {
@@ -108,23 +87,5 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _disposed = true;
-        _clusterChanges.Changed -= RenewSoon;
-        await _renewal.DisposeAsync();
-        try
-        {
-            await Device.DisconnectAsync(_reference);
-        }
-        catch (Exception e)
-        {
-            _logger.LogDebug(e, "Unsubscribing {ClientId} from {DeviceId} failed; the subscription will expire", _clientId, _thing);
-        }
-        finally
-        {
-            // Only after the grain forgot it: deleted first, every notification still on its way is logged by Orleans as an error.
-            _grains.DeleteObjectReference<IDeviceConnection>(_reference);
-        }
-    }
+    public ValueTask DisposeAsync() => _subscription.DisposeAsync();
 }

@@ -8,7 +8,7 @@ using CommandGrid.Metrics;
 namespace CommandGrid.Gateway.WebSockets.Handlers;
 
 /// <summary>command/insert, command/update, command/get, command/list.</summary>
-internal sealed class CommandActions(CommandService commands, CommandRules rules, GridMetrics metrics) : IWsActionGroup
+internal sealed class CommandActions(CommandService commands, DeviceService devices, CommandRules rules, GridMetrics metrics) : IWsActionGroup
 {
     public const int DefaultTake = 20;
     public const int MaxTake = 1000;
@@ -111,7 +111,7 @@ internal sealed class CommandActions(CommandService commands, CommandRules rules
 
     private async Task<DeviceRecord> RequireDeviceAsync(TokenPayload token, string deviceId)
     {
-        var device = await commands.GetDeviceAsync(deviceId) ?? throw WsError.DeviceNotFound(deviceId);
+        var device = await devices.GetAsync(deviceId) ?? throw WsError.DeviceNotFound(deviceId);
         return token.AllowsDevice(device.Id, device.NetworkId, device.DeviceTypeId) ? device : throw WsError.Forbidden();
     }
 

@@ -8,7 +8,7 @@ using CommandGrid.Grains.Interfaces;
 namespace CommandGrid.Gateway.WebSockets.Handlers;
 
 /// <summary>device/save, device/get, device/list: the same registry as the REST things.</summary>
-internal sealed class DeviceActions(IGrainFactory grains, CommandRules rules) : IWsActionGroup
+internal sealed class DeviceActions(DeviceService devices, CommandRules rules) : IWsActionGroup
 {
     public void Register(IDictionary<string, WsActionHandler> actions)
     {
@@ -32,14 +32,13 @@ internal sealed class DeviceActions(IGrainFactory grains, CommandRules rules) : 
         var networkId = WsRequest.Long(Field(body, "networkId"), "device.networkId");
         var deviceTypeId = WsRequest.Long(Field(body, "deviceTypeId"), "device.deviceTypeId");
         var isBlocked = WsRequest.Bool(Field(body, "isBlocked"), "device.isBlocked");
-        var device = grains.GetGrain<IDeviceGrain>(deviceId);
-        var existing = await device.GetAsync();
+        var existing = await devices.GetAsync(deviceId);
         if ((existing is not null && !token.AllowsDevice(existing.Id, existing.NetworkId, existing.DeviceTypeId))
             || !token.AllowsDevice(deviceId, networkId ?? existing?.NetworkId, deviceTypeId ?? existing?.DeviceTypeId))
         {
             throw WsError.Forbidden();
         }
-        await device.SaveAsync(new DeviceRegistration(name, data, networkId, deviceTypeId, isBlocked));
+        await devices.SaveAsync(deviceId, new DeviceRegistration(name, data, networkId, deviceTypeId, isBlocked));
         return null;
     }
 
@@ -47,7 +46,7 @@ internal sealed class DeviceActions(IGrainFactory grains, CommandRules rules) : 
     {
         var token = call.Require(DeviceHiveAction.GetDevice);
         var deviceId = call.Request.DeviceId();
-        var device = await grains.GetGrain<IDeviceGrain>(deviceId).GetAsync() ?? throw WsError.DeviceNotFound(deviceId);
+        var device = await devices.GetAsync(deviceId) ?? throw WsError.DeviceNotFound(deviceId);
         return token.AllowsDevice(device.Id, device.NetworkId, device.DeviceTypeId)
             ? new JsonObject { ["device"] = DeviceHiveJson.Device(device) }
             : throw WsError.Forbidden();
@@ -74,7 +73,7 @@ internal sealed class DeviceActions(IGrainFactory grains, CommandRules rules) : 
         var pages = 0;
         do
         {
-            var page = await grains.GetGrain<IFleetQueryGrain>(0).ListDevicesAsync(
+            var page = await devices.ListAsync(
                 new DeviceQuery(name, string.IsNullOrEmpty(prefix) ? null : prefix, networkId, cursor, CommandActions.MaxTake));
             found.AddRange(page.Items.Where(d => token.AllowsDevice(d.Id, d.NetworkId, d.DeviceTypeId) && (like is null || like.IsMatch(d.Name))));
             cursor = page.NextCursor;

@@ -7,7 +7,7 @@ using CommandGrid.Grains.Interfaces;
 namespace CommandGrid.Gateway.WebSockets.Handlers;
 
 /// <summary>command/subscribe, command/unsubscribe, subscription/list.</summary>
-internal sealed class SubscriptionActions(CommandService commands) : IWsActionGroup
+internal sealed class SubscriptionActions(CommandService commands, DeviceService devices) : IWsActionGroup
 {
     public const int DefaultReplayLimit = 100;
     public const int MaxReplayLimit = 1000;
@@ -44,7 +44,7 @@ internal sealed class SubscriptionActions(CommandService commands) : IWsActionGr
             request.Bool("returnUpdatedCommands") ?? false);
         if (deviceId is not null)
         {
-            var device = await commands.GetDeviceAsync(deviceId) ?? throw WsError.DeviceNotFound(deviceId);
+            var device = await devices.GetAsync(deviceId) ?? throw WsError.DeviceNotFound(deviceId);
             if (!token.AllowsDevice(device.Id, device.NetworkId, device.DeviceTypeId))
             {
                 throw WsError.Forbidden();
@@ -61,8 +61,8 @@ internal sealed class SubscriptionActions(CommandService commands) : IWsActionGr
 
         var id = SubscriptionRegistry.NextId();
         CommandSubscription subscription = deviceId is not null
-            ? new DeviceSubscription(id, session, token, filter)
-            : new FeedSubscription(id, session, token, filter);
+            ? new DeviceSubscription(id, session, token, filter, commands, devices)
+            : new FeedSubscription(id, session, token, filter, commands);
         session.Subscriptions.Add(subscription);
         IReadOnlyList<CommandRecord> replay;
         try

@@ -1,4 +1,6 @@
 using CommandGrid.Gateway.Auth;
+using CommandGrid.Gateway.Commands;
+using CommandGrid.Gateway.Observers;
 using CommandGrid.Grains.Interfaces;
 
 namespace CommandGrid.Gateway.WebSockets.Subscriptions;
@@ -9,11 +11,12 @@ namespace CommandGrid.Gateway.WebSockets.Subscriptions;
 /// the replay is read) live events are held back, so the client sees the reply, then the
 /// replayed commands, then the live ones — each command once.
 /// </summary>
-internal abstract class CommandSubscription(long id, WsSession session, TokenPayload token, SubscriptionFilter filter)
+internal abstract class CommandSubscription(long id, WsSession session, TokenPayload token, SubscriptionFilter filter, CommandService commands)
 {
     private readonly object _gate = new();
     private readonly RecentKeys _pushed = new(4096);
     private List<(bool Inserted, CommandRecord Command)>? _held = [];
+    private ObserverSubscription? _grid;
 
     public long Id { get; } = id;
 
@@ -25,17 +28,29 @@ internal abstract class CommandSubscription(long id, WsSession session, TokenPay
 
     protected TokenPayload Token { get; } = token;
 
+    protected CommandService Commands { get; } = commands;
+
     /// <summary>Whether a command pushed here counts as handed to the device (marks it SENT).</summary>
     protected abstract bool Delivers { get; }
 
-    /// <summary>Subscribes the observer to its grains.</summary>
-    public abstract Task AttachAsync();
-
-    /// <summary>Renews the grain subscriptions before they expire.</summary>
-    public abstract Task RenewAsync();
+    /// <summary>Subscribes the observer to its grains; it renews itself until detached.</summary>
+    public Task AttachAsync()
+    {
+        _grid = Subscribe(Session.RenewEvery);
+        return _grid.StartAsync();
+    }
 
     /// <summary>Leaves the grains and deletes the observer reference.</summary>
-    public abstract Task DetachAsync();
+    public async Task DetachAsync()
+    {
+        if (_grid is { } grid)
+        {
+            await grid.DisposeAsync();
+        }
+    }
+
+    /// <summary>This subscription's observer on its grains, not yet started.</summary>
+    protected abstract ObserverSubscription Subscribe(TimeSpan renewEvery);
 
     public virtual bool Matches(CommandRecord command) =>
         (Filter.Names is null || Filter.Names.Contains(command.Command))
@@ -97,10 +112,10 @@ internal abstract class CommandSubscription(long id, WsSession session, TokenPay
         Func<Task>? afterSent = null;
         if (inserted && Delivers && command.Status == CommandStatus.Pending)
         {
-            // SENT straight at the command grain: it tells the device grain itself, which drops it from its queue.
-            var grain = Session.Grains.GetGrain<ICommandGrain>(command.Id);
-            afterSent = () => grain.MarkSentAsync();
-            // This push is the delivery: once it is written the grid records SENT, so say so in it.
+            // Once the push is written the command grain records SENT (and tells its device grain, which drops it from its queue).
+            var id = command.Id;
+            afterSent = () => Commands.MarkSentAsync(id);
+            // This push is the delivery, so it shows the status the grid records for it.
             command = command with { Status = CommandStatus.Sent };
         }
         Session.Push(DeviceHiveJson.Push(inserted ? "command/insert" : "command/update", command, Id), afterSent);

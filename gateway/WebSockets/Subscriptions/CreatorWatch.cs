@@ -1,18 +1,19 @@
+using CommandGrid.Gateway.Commands;
+using CommandGrid.Gateway.Observers;
 using CommandGrid.Grains.Interfaces;
-using Microsoft.Extensions.Logging;
 
 namespace CommandGrid.Gateway.WebSockets.Subscriptions;
 
 /// <summary>
-/// Seed 000: command/update goes to the connection that created the command, and to no other
-/// (not another user's, not another connection of the same user). One observer per connection
-/// watches the commands inserted on it until they are final.
+/// DeviceHive: command/update goes to the connection that created the command, and to no other
+/// (not another user's, not another connection of the same user). This observer watches the
+/// commands inserted on its connection until they are final, one subscription per command.
 /// </summary>
-internal sealed class CreatorWatch(WsSession session, ILogger logger) : ICommandObserver
+internal sealed class CreatorWatch(WsSession session, CommandService commands) : ICommandObserver
 {
     private readonly object _gate = new();
-    private readonly Dictionary<long, CommandRecord> _watched = [];
-    private ICommandObserver? _reference;
+    private readonly Dictionary<long, Watched> _watched = [];
+    private bool _stopped;
 
     public int Count
     {
@@ -28,17 +29,25 @@ internal sealed class CreatorWatch(WsSession session, ILogger logger) : ICommand
     /// <summary>Starts watching a command this connection created (call after its insert reply is queued).</summary>
     public async Task WatchAsync(CommandRecord created)
     {
-        ICommandObserver reference;
+        var subscription = commands.Watch(created.Id, this, session.RenewEvery);
+        bool watching;
         lock (_gate)
         {
-            _reference ??= session.Grains.CreateObjectReference<ICommandObserver>(this);
-            reference = _reference;
-            _watched[created.Id] = created;
+            watching = !_stopped;
+            if (watching)
+            {
+                _watched[created.Id] = new Watched(created, subscription);
+            }
         }
-        var grain = session.Grains.GetGrain<ICommandGrain>(created.Id);
-        await grain.SubscribeAsync(reference);
+        if (!watching)
+        {
+            await subscription.DisposeAsync();
+            return;
+        }
+        // If this fails the subscription stays, and its renewals retry.
+        await subscription.StartAsync();
         // A device may have answered before the subscription was in place: catch up once.
-        if (await grain.GetAsync() is { } current)
+        if (await commands.GetAsync(created.Id) is { } current)
         {
             Handle(current);
         }
@@ -50,102 +59,51 @@ internal sealed class CreatorWatch(WsSession session, ILogger logger) : ICommand
         return Task.CompletedTask;
     }
 
-    public async Task RenewAsync()
-    {
-        ICommandObserver? reference;
-        long[] ids;
-        lock (_gate)
-        {
-            reference = _reference;
-            ids = [.. _watched.Keys];
-        }
-        if (reference is null)
-        {
-            return;
-        }
-        foreach (var id in ids)
-        {
-            try
-            {
-                await session.Grains.GetGrain<ICommandGrain>(id).SubscribeAsync(reference);
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "Renewing the watch of command {CommandId} failed", id);
-            }
-        }
-    }
-
     public async Task StopAsync()
     {
-        ICommandObserver? reference;
-        long[] ids;
+        Watched[] all;
         lock (_gate)
         {
-            reference = _reference;
-            ids = [.. _watched.Keys];
+            _stopped = true;
+            all = [.. _watched.Values];
             _watched.Clear();
-            _reference = null;
         }
-        if (reference is null)
-        {
-            return;
-        }
-        try
-        {
-            await Task.WhenAll(ids.Select(id => session.Grains.GetGrain<ICommandGrain>(id).UnsubscribeAsync(reference)));
-        }
-        catch (Exception e)
-        {
-            logger.LogDebug(e, "Leaving watched commands failed; they drop the observer when it expires");
-        }
-        finally
-        {
-            session.Grains.DeleteObjectReference<ICommandObserver>(reference);
-        }
+        await Task.WhenAll(all.Select(w => w.Subscription.DisposeAsync().AsTask()));
     }
 
     private void Handle(CommandRecord command)
     {
-        bool final;
+        ObserverSubscription? ended = null;
         lock (_gate)
         {
-            if (!_watched.TryGetValue(command.Id, out var last) || command.LastUpdated < last.LastUpdated || SameState(last, command))
+            if (!_watched.TryGetValue(command.Id, out var watched) || command.LastUpdated < watched.Last.LastUpdated || SameState(watched.Last, command))
             {
                 return;
             }
-            _watched[command.Id] = command;
+            var last = watched.Last;
+            _watched[command.Id] = watched with { Last = command };
             // Being handed to the device (PENDING → SENT) is no processing news for the creator.
             var deliveredOnly = last.Status == CommandStatus.Pending && command.Status == CommandStatus.Sent
                 && last.DeviceStatus == command.DeviceStatus && last.ResultJson == command.ResultJson;
-            final = command.IsFinal;
-            if (final)
+            if (command.IsFinal)
             {
                 _watched.Remove(command.Id);
+                ended = watched.Subscription;
             }
             if (!deliveredOnly)
             {
                 session.Push(DeviceHiveJson.Push("command/update", command, subscriptionId: null));
             }
         }
-        if (final && _reference is { } reference)
+        if (ended is not null)
         {
-            _ = UnsubscribeAsync(command.Id, reference);
-        }
-    }
-
-    private async Task UnsubscribeAsync(long id, ICommandObserver reference)
-    {
-        try
-        {
-            await session.Grains.GetGrain<ICommandGrain>(id).UnsubscribeAsync(reference);
-        }
-        catch (Exception e)
-        {
-            logger.LogDebug(e, "Leaving command {CommandId} failed", id);
+            // A final command never changes again.
+            _ = ended.DisposeAsync().AsTask();
         }
     }
 
     private static bool SameState(CommandRecord a, CommandRecord b) =>
         a.LastUpdated == b.LastUpdated && a.Status == b.Status && a.DeviceStatus == b.DeviceStatus && a.ResultJson == b.ResultJson;
+
+    private sealed record Watched(CommandRecord Last, ObserverSubscription Subscription);
 }

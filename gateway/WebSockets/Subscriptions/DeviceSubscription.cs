@@ -1,4 +1,6 @@
 using CommandGrid.Gateway.Auth;
+using CommandGrid.Gateway.Commands;
+using CommandGrid.Gateway.Observers;
 using CommandGrid.Grains.Interfaces;
 
 namespace CommandGrid.Gateway.WebSockets.Subscriptions;
@@ -7,41 +9,13 @@ namespace CommandGrid.Gateway.WebSockets.Subscriptions;
 /// A subscription to one device: a delivering connection of its device grain, so the device's
 /// pending commands are pushed at once and each one written counts as delivered (SENT).
 /// </summary>
-internal sealed class DeviceSubscription(long id, WsSession session, TokenPayload token, SubscriptionFilter filter)
-    : CommandSubscription(id, session, token, filter), IDeviceConnection
+internal sealed class DeviceSubscription(long id, WsSession session, TokenPayload token, SubscriptionFilter filter, CommandService commands, DeviceService devices)
+    : CommandSubscription(id, session, token, filter, commands), IDeviceConnection
 {
-    private IDeviceConnection? _reference;
-
     protected override bool Delivers => true;
 
-    private IDeviceGrain Device => Session.Grains.GetGrain<IDeviceGrain>(Filter.DeviceId!);
-
-    private DeviceConnectionOptions Options => new(Delivers: true, WantsUpdates: Filter.ReturnUpdatedCommands);
-
-    public override Task AttachAsync()
-    {
-        _reference = Session.Grains.CreateObjectReference<IDeviceConnection>(this);
-        return Device.ConnectAsync(_reference, Options);
-    }
-
-    public override Task RenewAsync() => _reference is null ? Task.CompletedTask : Device.ConnectAsync(_reference, Options);
-
-    public override async Task DetachAsync()
-    {
-        if (_reference is not { } reference)
-        {
-            return;
-        }
-        try
-        {
-            await Device.DisconnectAsync(reference);
-        }
-        finally
-        {
-            Session.Grains.DeleteObjectReference<IDeviceConnection>(reference);
-            _reference = null;
-        }
-    }
+    protected override ObserverSubscription Subscribe(TimeSpan renewEvery) =>
+        devices.Connection(Filter.DeviceId!, this, new DeviceConnectionOptions(Delivers: true, WantsUpdates: Filter.ReturnUpdatedCommands), renewEvery);
 
     public override bool Matches(CommandRecord command) => command.DeviceId == Filter.DeviceId && base.Matches(command);
 

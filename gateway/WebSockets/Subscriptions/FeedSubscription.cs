@@ -1,4 +1,6 @@
 using CommandGrid.Gateway.Auth;
+using CommandGrid.Gateway.Commands;
+using CommandGrid.Gateway.Observers;
 using CommandGrid.Grains.Interfaces;
 
 namespace CommandGrid.Gateway.WebSockets.Subscriptions;
@@ -7,47 +9,20 @@ namespace CommandGrid.Gateway.WebSockets.Subscriptions;
 /// A subscription by networks and/or device types (a command in any of them matches), or to
 /// every device the token reaches (the "all" feed, filtered by the token's scopes).
 /// </summary>
-internal sealed class FeedSubscription(long id, WsSession session, TokenPayload token, SubscriptionFilter filter)
-    : CommandSubscription(id, session, token, filter), ICommandFeedObserver
+internal sealed class FeedSubscription(long id, WsSession session, TokenPayload token, SubscriptionFilter filter, CommandService commands)
+    : CommandSubscription(id, session, token, filter, commands), ICommandFeedObserver
 {
-    private ICommandFeedObserver? _reference;
-
     protected override bool Delivers => false;
 
     private bool Scoped => Filter.NetworkIds is not null || Filter.DeviceTypeIds is not null;
 
-    private IEnumerable<ICommandFeedGrain> Feeds =>
-        (Scoped
-            ? (Filter.NetworkIds ?? []).Select(CommandFeeds.Network).Concat((Filter.DeviceTypeIds ?? []).Select(CommandFeeds.DeviceType))
-            : [CommandFeeds.All])
-        .Distinct()
-        .Select(key => Session.Grains.GetGrain<ICommandFeedGrain>(key));
+    protected override ObserverSubscription Subscribe(TimeSpan renewEvery) =>
+        Commands.Follow(Feeds(), this, renewEvery);
 
-    public override Task AttachAsync()
-    {
-        _reference = Session.Grains.CreateObjectReference<ICommandFeedObserver>(this);
-        return RenewAsync();
-    }
-
-    public override Task RenewAsync() =>
-        _reference is { } reference ? Task.WhenAll(Feeds.Select(feed => feed.SubscribeAsync(reference))) : Task.CompletedTask;
-
-    public override async Task DetachAsync()
-    {
-        if (_reference is not { } reference)
-        {
-            return;
-        }
-        try
-        {
-            await Task.WhenAll(Feeds.Select(feed => feed.UnsubscribeAsync(reference)));
-        }
-        finally
-        {
-            Session.Grains.DeleteObjectReference<ICommandFeedObserver>(reference);
-            _reference = null;
-        }
-    }
+    private string[] Feeds() =>
+        Scoped
+            ? [.. (Filter.NetworkIds ?? []).Select(CommandFeeds.Network).Concat((Filter.DeviceTypeIds ?? []).Select(CommandFeeds.DeviceType)).Distinct()]
+            : [CommandFeeds.All];
 
     public override bool Matches(CommandRecord command) =>
         (!Scoped

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 
 namespace CommandGrid.Gateway.WebSockets.Subscriptions;
 
-/// <summary>The command subscriptions of one connection: ids, renewal, and leaving them all on close.</summary>
+/// <summary>The command subscriptions of one connection: ids, and leaving them all on close.</summary>
 internal sealed class SubscriptionRegistry(ILogger logger)
 {
     // Ids are unique in the process and hard to guess across restarts.
@@ -34,21 +34,6 @@ internal sealed class SubscriptionRegistry(ILogger logger)
         var all = _subscriptions.Values.ToArray();
         _subscriptions.Clear();
         await Task.WhenAll(all.Select(DetachAsync));
-    }
-
-    public async Task RenewAllAsync()
-    {
-        foreach (var subscription in _subscriptions.Values)
-        {
-            try
-            {
-                await subscription.RenewAsync();
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "Renewing subscription {SubscriptionId} failed; retrying at the next renewal", subscription.Id);
-            }
-        }
     }
 
     private async Task DetachAsync(CommandSubscription subscription)

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace CommandGrid.Tests.Mqtt.Infrastructure;
 
 /// <summary>One log line with its structured fields, as a logger provider received it.</summary>
-public sealed record CapturedLogEntry(string Category, LogLevel Level, string Message, IReadOnlyDictionary<string, object?> Fields);
+public sealed record CapturedLogEntry(string Category, LogLevel Level, string Message, IReadOnlyDictionary<string, object?> Fields, Exception? Exception);
 
 /// <summary>A logger provider that keeps every line, so tests can check what was logged and with which fields.</summary>
 public sealed class CapturedLogs : ILoggerProvider
@@ -30,7 +30,7 @@ public sealed class CapturedLogs : ILoggerProvider
             var fields = state is IEnumerable<KeyValuePair<string, object?>> pairs
                 ? pairs.ToDictionary(p => p.Key, p => p.Value)
                 : new Dictionary<string, object?>();
-            logs._entries.Enqueue(new CapturedLogEntry(category, logLevel, formatter(state, exception), fields));
+            logs._entries.Enqueue(new CapturedLogEntry(category, logLevel, formatter(state, exception), fields, exception));
         }
     }
 }

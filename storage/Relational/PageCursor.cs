@@ -1,14 +1,13 @@
 using System.Globalization;
 using System.Text;
-using CommandGrid.Storage;
 
-namespace CommandGrid.Grains.Queries;
+namespace CommandGrid.Storage;
 
 /// <summary>An opaque cursor: the last row's sort value and key, so the next page starts strictly after it.</summary>
 internal static class PageCursor
 {
-    public static string Encode(IndexedRow row) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Convert.ToString(row.OrderValue, CultureInfo.InvariantCulture)}|{row.Key}"))
+    public static string Encode(IndexCursor after) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Convert.ToString(after.OrderValue, CultureInfo.InvariantCulture)}|{after.Key}"))
             .TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     /// <exception cref="ArgumentException">The cursor was not made by <see cref="Encode"/>.</exception>

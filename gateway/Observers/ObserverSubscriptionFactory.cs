@@ -1,0 +1,55 @@
+using CommandGrid.Gateway.Commands;
+using CommandGrid.Gateway.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CommandGrid.Gateway.Observers;
+
+/// <summary>
+/// Makes the doors' <see cref="ObserverSubscription"/>s and holds what they share with their host:
+/// the grain factory that owns observer references, the grid clock, the cluster-change signal, the
+/// host's lifetime (no renewal once it stops) and one rate limit for their warnings.
+/// </summary>
+public sealed class ObserverSubscriptionFactory(
+    IGrainFactory grains,
+    GridRetry retry,
+    ClusterChangeSignal clusterChanges,
+    TimeProvider clock,
+    IHostApplicationLifetime lifetime,
+    ILogger<ObserverSubscription> logger)
+{
+    /// <summary>At most one warning this often, however many subscriptions fail at once (a grid outage fails them all).</summary>
+    public static readonly TimeSpan WarningInterval = TimeSpan.FromSeconds(10);
+
+    internal GridRetry Retry => retry;
+
+    internal ClusterChangeSignal ClusterChanges => clusterChanges;
+
+    internal TimeProvider Clock => clock;
+
+    internal ILogger Logger => logger;
+
+    internal RenewalWarnings Warnings { get; } = new(clock, WarningInterval);
+
+    /// <summary>Once the host stops, subscriptions stop renewing.</summary>
+    internal CancellationToken HostStopping => lifetime.ApplicationStopping;
+
+    /// <summary>Once the host has stopped, its grid client is gone: disposal only deletes the reference.</summary>
+    internal bool HostStopped => lifetime.ApplicationStopped.IsCancellationRequested;
+
+    /// <summary>
+    /// A subscription of <paramref name="observer"/> through a new observer reference. Nothing is
+    /// called yet: <see cref="ObserverSubscription.StartAsync"/> subscribes and starts the renewals.
+    /// </summary>
+    /// <param name="target">What it is subscribed to, for logs (e.g. "device thermo-1").</param>
+    /// <param name="subscribe">Subscribes or renews the reference; safe to repeat.</param>
+    /// <param name="unsubscribe">Makes the grain forget the reference.</param>
+    /// <param name="renewEvery">The door's renewal period, well under the grains' observer expiry.</param>
+    public ObserverSubscription Create<TObserver>(string target, TObserver observer, Func<TObserver, Task> subscribe, Func<TObserver, Task> unsubscribe, TimeSpan renewEvery)
+        where TObserver : class, IGrainObserver
+    {
+        var reference = grains.CreateObjectReference<TObserver>(observer);
+        return new ObserverSubscription(this, target, observer, () => subscribe(reference), () => unsubscribe(reference),
+            () => grains.DeleteObjectReference<TObserver>(reference), renewEvery);
+    }
+}

@@ -1,0 +1,26 @@
+using CommandGrid.Grains.Interfaces;
+
+namespace CommandGrid.Storage.Queries;
+
+/// <summary>
+/// What the grains ask of the stored executions and devices, in their own terms. The storage side
+/// answers from its indexed tables; a grain never names a table or a column, nor decodes a row.
+/// A page comes back in the grain's own state type (<typeparamref name="TState"/>), read with the
+/// serializer the grain storage writes with.
+/// </summary>
+public interface IGridQueries
+{
+    /// <summary>The ids of the device's commands still PENDING, oldest first.</summary>
+    IAsyncEnumerable<long> PendingCommandIdsAsync(string deviceId, CancellationToken cancellationToken = default);
+
+    /// <summary>The ids of the commands not yet final whose expiry is before <paramref name="now"/>, most overdue first within each status.</summary>
+    IAsyncEnumerable<long> OverdueCommandIdsAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>One keyset page of executions, ordered by creation (newest first unless the query says otherwise), then by key.</summary>
+    /// <exception cref="ArgumentException">The cursor is not one this store made.</exception>
+    Task<StoredPage<TState>> CommandsAsync<TState>(CommandQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>One keyset page of devices, oldest first, filtered by exact name and network when given.</summary>
+    /// <exception cref="ArgumentException">The cursor is not one this store made.</exception>
+    Task<StoredPage<TState>> DevicesAsync<TState>(string? name, long? networkId, string? cursor, int limit, CancellationToken cancellationToken = default);
+}

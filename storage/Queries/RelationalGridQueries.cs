@@ -1,0 +1,88 @@
+using System.Runtime.CompilerServices;
+using CommandGrid.Grains.Interfaces;
+
+namespace CommandGrid.Storage.Queries;
+
+/// <summary>The grains' questions as keyset queries on the grid's indexed tables (<see cref="GridTables"/>).</summary>
+internal sealed class RelationalGridQueries(IIndexedStateQuery store) : IGridQueries
+{
+    // The page size of the scans that read every matching row (the device queue, the overdue sweep).
+    private const int ScanPage = 500;
+
+    public async IAsyncEnumerable<long> PendingCommandIdsAsync(string deviceId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var pending = new IndexQuery(
+            GridTables.Commands.TableName,
+            [Equal(GridTables.Command.DeviceId, deviceId), Equal(GridTables.Command.Status, CommandStatus.Pending)],
+            GridTables.CreatedAt, Descending: false, After: null, ScanPage);
+        await foreach (var row in store.QueryAllAsync(pending, cancellationToken))
+        {
+            yield return GridTables.CommandIdOf(row);
+        }
+    }
+
+    public async IAsyncEnumerable<long> OverdueCommandIdsAsync(DateTimeOffset now, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var status in CommandStatus.Open)
+        {
+            var overdue = new IndexQuery(
+                GridTables.Commands.TableName,
+                [Equal(GridTables.Command.Status, status),
+                 new ColumnFilter(GridTables.Command.ExpiresAt, FilterOperator.Less, now.ToUnixTimeMilliseconds())],
+                GridTables.Command.ExpiresAt, Descending: false, After: null, ScanPage);
+            await foreach (var row in store.QueryAllAsync(overdue, cancellationToken))
+            {
+                yield return GridTables.CommandIdOf(row);
+            }
+        }
+    }
+
+    public Task<StoredPage<TState>> CommandsAsync<TState>(CommandQuery query, CancellationToken cancellationToken = default)
+    {
+        var filters = new List<ColumnFilter>();
+        AddEqual(filters, GridTables.Command.DeviceId, query.DeviceId);
+        AddEqual(filters, GridTables.Command.Action, query.Command);
+        AddEqual(filters, GridTables.Command.Status, query.Status);
+        if (query.From is { } from)
+        {
+            filters.Add(new ColumnFilter(GridTables.Command.Timestamp, FilterOperator.GreaterOrEqual, from.ToUnixTimeMilliseconds()));
+        }
+        if (query.To is { } to)
+        {
+            filters.Add(new ColumnFilter(GridTables.Command.Timestamp, FilterOperator.Less, to.ToUnixTimeMilliseconds()));
+        }
+        return PageAsync<TState>(GridTables.Commands, filters, query.Descending, query.Cursor, query.Limit, cancellationToken);
+    }
+
+    public Task<StoredPage<TState>> DevicesAsync<TState>(string? name, long? networkId, string? cursor, int limit, CancellationToken cancellationToken = default)
+    {
+        var filters = new List<ColumnFilter>();
+        AddEqual(filters, GridTables.Device.Name, name);
+        if (networkId is { } network)
+        {
+            filters.Add(new ColumnFilter(GridTables.Device.NetworkId, FilterOperator.Equal, network));
+        }
+        return PageAsync<TState>(GridTables.Devices, filters, descending: false, cursor, limit, cancellationToken);
+    }
+
+    // One row more than the page tells whether another page follows; the cursor points after the page's last row.
+    private async Task<StoredPage<TState>> PageAsync<TState>(
+        IndexedTableSpec table, List<ColumnFilter> filters, bool descending, string? cursor, int limit, CancellationToken cancellationToken)
+    {
+        var after = PageCursor.Decode(cursor, integerOrder: true);
+        var rows = await store.QueryAsync(new IndexQuery(table.TableName, filters, GridTables.CreatedAt, descending, after, limit + 1), cancellationToken);
+        var page = rows.Count > limit ? rows.Take(limit).ToArray() : rows;
+        var next = rows.Count > limit ? PageCursor.Encode(new IndexCursor(page[^1].OrderValue, page[^1].Key)) : null;
+        return new StoredPage<TState>([.. page.Select(row => StateJson.Read<TState>(row.Payload))], next);
+    }
+
+    private static ColumnFilter Equal(string column, string value) => new(column, FilterOperator.Equal, value);
+
+    private static void AddEqual(List<ColumnFilter> filters, string column, string? value)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            filters.Add(Equal(column, value));
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+using CommandGrid.Grains.Commands;
+using CommandGrid.Grains.Devices;
+using CommandGrid.Grains.Interfaces;
+using CommandGrid.Storage;
+using CommandGrid.Storage.Queries;
+using Orleans.Runtime;
+using Orleans.Serialization;
+
+namespace CommandGrid.Tests.Grains;
+
+/// <summary>
+/// The query seam on Orleans' memory storage: an index of the command and device states written
+/// through <see cref="IndexedMemoryGrainStorage"/>, answering what the relational tables answer
+/// (same filters, same keyset order of sort value then grain key, same cursors). It sees the
+/// writes of its own silo only, so the grain test cluster has one silo.
+/// </summary>
+internal sealed class MemoryGridIndex(DeepCopier copier) : IGridQueries
+{
+    private readonly ConcurrentDictionary<GrainId, CommandState> _commands = new();
+    private readonly ConcurrentDictionary<GrainId, DeviceState> _devices = new();
+
+    /// <summary>Keeps a copy of what was stored: the grain goes on changing its own state object.</summary>
+    public void Stored(GrainId grain, object? state)
+    {
+        switch (state)
+        {
+            case CommandState command:
+                _commands[grain] = copier.Copy(command);
+                break;
+            case DeviceState device:
+                _devices[grain] = copier.Copy(device);
+                break;
+        }
+    }
+
+    public void Cleared(GrainId grain)
+    {
+        _commands.TryRemove(grain, out _);
+        _devices.TryRemove(grain, out _);
+    }
+
+    public IAsyncEnumerable<long> PendingCommandIdsAsync(string deviceId, CancellationToken cancellationToken = default) =>
+        Ids(Rows(_commands, c => c.CreatedAtMs, descending: false)
+            .Where(r => r.State.DeviceId == deviceId && r.State.Status == CommandStatus.Pending));
+
+    public IAsyncEnumerable<long> OverdueCommandIdsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        Ids(CommandStatus.Open.SelectMany(status => Rows(_commands, c => c.ExpiresAtMs, descending: false)
+            .Where(r => r.State.Status == status && r.State.ExpiresAtMs < now.ToUnixTimeMilliseconds())));
+
+    public Task<StoredPage<TState>> CommandsAsync<TState>(CommandQuery query, CancellationToken cancellationToken = default)
+    {
+        var rows = Rows(_commands, c => c.CreatedAtMs, query.Descending).Where(r =>
+            Matches(query.DeviceId, r.State.DeviceId) && Matches(query.Command, r.State.Command) && Matches(query.Status, r.State.Status)
+            && (query.From is not { } from || r.State.TimestampMs >= from.ToUnixTimeMilliseconds())
+            && (query.To is not { } to || r.State.TimestampMs < to.ToUnixTimeMilliseconds()));
+        return Task.FromResult(Page<CommandState, TState>(rows, query.Descending, query.Cursor, query.Limit));
+    }
+
+    public Task<StoredPage<TState>> DevicesAsync<TState>(string? name, long? networkId, string? cursor, int limit, CancellationToken cancellationToken = default)
+    {
+        var rows = Rows(_devices, d => d.CreatedAtMs, descending: false)
+            .Where(r => Matches(name, r.State.Name) && (networkId is null || r.State.NetworkId == networkId));
+        return Task.FromResult(Page<DeviceState, TState>(rows, descending: false, cursor, limit));
+    }
+
+    private StoredPage<TState> Page<TStored, TState>(IEnumerable<Row<TStored>> rows, bool descending, string? cursor, int limit)
+        where TStored : class
+    {
+        if (typeof(TState) != typeof(TStored))
+        {
+            throw new ArgumentException($"These states are stored as {typeof(TStored).Name}, not {typeof(TState).Name}.");
+        }
+        if (PageCursor.Decode(cursor, integerOrder: true) is { } after)
+        {
+            var last = new Row<TStored>((long)after.OrderValue, after.Key, null!);
+            rows = rows.Where(r => Compare(r, last) * (descending ? -1 : 1) > 0);
+        }
+        var taken = rows.Take(limit + 1).ToList();
+        var page = taken.Take(limit).ToList();
+        var next = taken.Count > limit ? PageCursor.Encode(new IndexCursor(page[^1].Order, page[^1].Key)) : null;
+        return new StoredPage<TState>([.. page.Select(r => (TState)(object)copier.Copy(r.State))], next);
+    }
+
+    private static IEnumerable<Row<T>> Rows<T>(ConcurrentDictionary<GrainId, T> states, Func<T, long> order, bool descending)
+    {
+        var rows = states.Select(s => new Row<T>(order(s.Value), s.Key.Key.ToString()!, s.Value)).ToList();
+        rows.Sort(Compare);
+        if (descending)
+        {
+            rows.Reverse();
+        }
+        return rows;
+    }
+
+    private static int Compare<T>(Row<T> a, Row<T> b) =>
+        a.Order != b.Order ? a.Order.CompareTo(b.Order) : string.CompareOrdinal(a.Key, b.Key);
+
+    private static bool Matches(string? wanted, string value) => string.IsNullOrEmpty(wanted) || wanted == value;
+
+    private static IAsyncEnumerable<long> Ids(IEnumerable<Row<CommandState>> rows) => rows.Select(r => r.State.Id).ToAsyncEnumerable();
+
+    private sealed record Row<T>(long Order, string Key, T State);
+}

@@ -1,0 +1,60 @@
+using CommandGrid.Grains.Commands;
+using CommandGrid.Grains.Interfaces;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans;
+using Orleans.Providers;
+using Orleans.Storage;
+using Xunit;
+using static CommandGrid.Tests.Grains.GrainTestKit;
+
+namespace CommandGrid.Tests.Grains;
+
+[Collection(GrainClusterCollection.Name)]
+public sealed class OverdueSweepTests(GrainClusterFixture cluster)
+{
+    /// <summary>
+    /// Commands stored as a silo that died would have left them: in storage, with no reminder that will
+    /// fire (written straight to the grain storage, so no grain registered one).
+    /// </summary>
+    private async Task<long> StoreWithoutReminderAsync(string device, string status, int lifetimeSeconds)
+    {
+        var id = NewCommandId();
+        var now = cluster.Clock.GetUtcNow();
+        var state = new CommandState
+        {
+            Id = id, DeviceId = device, Command = "reboot", Status = status, Lifetime = lifetimeSeconds,
+            TimestampMs = now.ToUnixTimeMilliseconds(), CreatedAtMs = now.ToUnixTimeMilliseconds(), LastUpdatedMs = now.ToUnixTimeMilliseconds(),
+            ExpiresAtMs = now.AddSeconds(lifetimeSeconds).ToUnixTimeMilliseconds(),
+            History = [new StatusChange(status, null, now, "test")],
+        };
+        var storage = cluster.Silo.GetRequiredKeyedService<IGrainStorage>(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME);
+        await storage.WriteStateAsync("command", cluster.Grains.GetGrain<ICommandGrain>(id).GetGrainId(), new GrainState<CommandState>(state));
+        return id;
+    }
+
+    [Fact]
+    public async Task OverdueSweep_TimesOutEveryOpenCommandPastItsExpiryAndNothingElse()
+    {
+        var device = await RegisterDeviceAsync(cluster.Grains);
+        var overdue = new[]
+        {
+            await StoreWithoutReminderAsync(device, CommandStatus.Pending, 30),
+            await StoreWithoutReminderAsync(device, CommandStatus.Sent, 30),
+            await StoreWithoutReminderAsync(device, CommandStatus.InProgress, 30),
+        };
+        var notDue = await StoreWithoutReminderAsync(device, CommandStatus.Pending, 600);
+        var final = await StoreWithoutReminderAsync(device, CommandStatus.Succeeded, 30);
+        cluster.Clock.Advance(TimeSpan.FromSeconds(31));
+
+        var timedOut = await cluster.Silo.GetRequiredService<OverdueCommandSweeper>().SweepAsync(CancellationToken.None);
+
+        Assert.True(timedOut >= overdue.Length, $"{timedOut} timed out");
+        foreach (var id in overdue)
+        {
+            var record = await cluster.Grains.GetGrain<ICommandGrain>(id).GetAsync();
+            Assert.Equal((CommandStatus.TimedOut, "ttl"), (record!.Status, record.History[^1].Source));
+        }
+        Assert.Equal(CommandStatus.Pending, (await cluster.Grains.GetGrain<ICommandGrain>(notDue).GetAsync())!.Status);
+        Assert.Equal(CommandStatus.Succeeded, (await cluster.Grains.GetGrain<ICommandGrain>(final).GetAsync())!.Status);
+    }
+}
