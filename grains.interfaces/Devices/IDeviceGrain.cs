@@ -54,11 +54,12 @@ public interface IDeviceConnection : IGrainObserver
     Task CommandAvailable(CommandRecord command);
 
     /// <summary>
-    /// Commands to take in the order given (a connecting device's pending queue, oldest first). They come
-    /// in one message because Orleans keeps no order among separate one-way messages; a connection that
-    /// takes commands one at a time needs nothing more, this hands them to it in order.
+    /// Commands to take in the order given (a connecting device's pending queue, oldest first). Not one-way:
+    /// Orleans keeps no order among one-way messages, so the device grain waits for each batch to be taken
+    /// before it sends the next one (or any new command). It waits only on the connection that has just
+    /// called <see cref="IDeviceGrain.ConnectAsync"/>. A connection that takes commands one at a time needs
+    /// nothing more: this hands them to it in order.
     /// </summary>
-    [OneWay]
     async Task CommandsAvailable(ImmutableArray<CommandRecord> commands)
     {
         foreach (var command in commands)

@@ -29,7 +29,7 @@ public sealed class CommandGrainTests(GrainClusterFixture cluster)
     }
 
     [Fact]
-    public async Task CommandGrain_TellsObserversEveryChangeInOrder()
+    public async Task CommandGrain_TellsObserversEveryChange()
     {
         var device = await RegisterDeviceAsync(Grains);
         var created = await CreateAsync(Grains, device);
@@ -42,9 +42,11 @@ public sealed class CommandGrainTests(GrainClusterFixture cluster)
         await command.UpdateAsync(new CommandUpdate("in progress", null, null, "test"));
         await command.UpdateAsync(new CommandUpdate("done", """{"ok":true}""", null, "test"));
 
-        Assert.Equal(CommandStatus.Sent, (await changes.NextAsync()).Status);
-        Assert.Equal(CommandStatus.InProgress, (await changes.NextAsync()).Status);
-        var done = await changes.NextAsync();
+        // Orleans keeps no order among one-way notifications: each carries the whole record, and the
+        // doors keep the newest (by its history), so what is checked is that every change was told.
+        CommandRecord[] told = [await changes.NextAsync(), await changes.NextAsync(), await changes.NextAsync()];
+        Assert.Equal([CommandStatus.Sent, CommandStatus.InProgress, CommandStatus.Succeeded], told.OrderBy(c => c.History.Length).Select(c => c.Status));
+        var done = told.MaxBy(c => c.History.Length)!;
         Assert.Equal((CommandStatus.Succeeded, "done", """{"ok":true}"""), (done.Status, done.DeviceStatus, done.ResultJson));
         Assert.Equal([CommandStatus.Pending, CommandStatus.Sent, CommandStatus.InProgress, CommandStatus.Succeeded], done.History.Select(h => h.Status));
         await command.UnsubscribeAsync(reference);
