@@ -46,7 +46,7 @@ DEVICE_SECRET=smoke-device-secret
 dotnet "$ROOT/silo/bin/Release/net10.0/CommandGrid.Silo.dll" --urls "http://127.0.0.1:$HPORT" --Cluster:SiloPort="$SPORT" \
   --Mqtt:Address=127.0.0.1 --Mqtt:Port="$MPORT" --Storage:ConnectionString="Data Source=$WORK/grid.db" \
   --Auth:JwtSecret="$SECRET" --Mqtt:DeviceSecret="$DEVICE_SECRET" --RateLimit:PermitsPerSecond=1000000 \
-  --Logging:LogLevel:Default=Warning --Logging:LogLevel:CommandGrid.Gateway.Mqtt.Server=Error >"$WORK/grid.log" 2>&1 & GPID=$!
+  --Logging:LogLevel:Default=Warning --Logging:LogLevel:CommandGrid.Mqtt.Server=Error >"$WORK/grid.log" 2>&1 & GPID=$!
 PIDS+=("$GPID")
 wait_port "$HPORT"; wait_port "$MPORT"
 

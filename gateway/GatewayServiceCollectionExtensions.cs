@@ -3,13 +3,16 @@ using CommandGrid.Gateway.Auth;
 using CommandGrid.Gateway.Commands;
 using CommandGrid.Gateway.Hosting;
 using CommandGrid.Gateway.OpsConsole;
+using CommandGrid.Gateway.Mqtt;
 using CommandGrid.Gateway.Mqtt.Broker;
 using CommandGrid.Gateway.Mqtt.Fleets;
-using CommandGrid.Gateway.Mqtt.Transport;
 using CommandGrid.Gateway.Observers;
 using CommandGrid.Gateway.Rest;
 using CommandGrid.Gateway.WebSockets;
 using CommandGrid.Grains.Interfaces;
+using CommandGrid.Metrics;
+using CommandGrid.Mqtt.Server;
+using CommandGrid.Mqtt.Transport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -33,6 +36,7 @@ public static class GatewayServiceCollectionExtensions
         services.Configure<AuthOptions>(configuration.GetSection("Auth"));
         services.Configure<CommandLimits>(configuration.GetSection("Commands"));
         services.TryAddSingleton(TimeProvider.System);
+        services.AddGridMetrics();
         services.AddSingleton<TokenService>();
         services.AddCommandGridAuthentication();
         services.AddSingleton<CommandRules>();
@@ -53,6 +57,7 @@ public static class GatewayServiceCollectionExtensions
         });
         services.AddSingleton<FleetsResponseHandler>();
         services.AddMqttServer<FleetsMqttApplication>();
+        services.AddSingleton<IMqttServerEvents, MqttDoorMetrics>();
         services.AddDeviceHiveWebSocket(configuration);
         var mqtt = configuration.GetSection("Mqtt");
         services.Configure<MqttBrokerOptions>(mqtt);
@@ -72,7 +77,7 @@ public static class GatewayServiceCollectionExtensions
             limiter.OnRejected = async (context, token) =>
             {
                 context.HttpContext.Response.StatusCode = 429;
-                Operations.GatewayMetrics.Refused(Operations.GatewayMetrics.Rest, RestError.CodeFor(429));
+                context.HttpContext.RequestServices.GetRequiredService<GridMetrics>().Refused(GridMetrics.RestDoor, RestError.CodeFor(429));
                 await context.HttpContext.Response.WriteAsJsonAsync(
                     new { error = new { code = RestError.CodeFor(429), message = "Too many requests; slow down" } }, token);
             };

@@ -1,5 +1,5 @@
 using System.Net;
-using CommandGrid.Gateway.Mqtt.Transport;
+using CommandGrid.Mqtt.Transport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;

@@ -1,6 +1,7 @@
 using CommandGrid.Grains.Cluster;
 using CommandGrid.Grains.Commands;
 using CommandGrid.Grains.Interfaces;
+using CommandGrid.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -11,7 +12,7 @@ public static class GrainsServiceCollectionExtensions
 {
     /// <summary>
     /// What the grains need beside Orleans and the storage: their options, the command-id allocator,
-    /// the watcher of the active silos and the overdue sweep it drives.
+    /// the watcher of the active silos and the overdue sweep it drives, and the grid's metrics.
     /// </summary>
     public static IServiceCollection AddCommandGridGrainServices(this IServiceCollection services, IConfiguration? commandsSection)
     {
@@ -20,6 +21,7 @@ public static class GrainsServiceCollectionExtensions
             services.Configure<GridOptions>(commandsSection);
         }
         services.TryAddSingleton(TimeProvider.System);
+        services.AddGridMetrics();
         services.TryAddSingleton<CommandIdAllocator>();
         services.AddSingleton<ActiveSilosWatcher>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ActiveSilosWatcher>());

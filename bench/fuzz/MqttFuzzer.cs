@@ -7,7 +7,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using MQTTnet;
 using MQTTnet.Protocol;
-using Version = CommandGrid.Gateway.Mqtt.Packets.MqttProtocolVersion;
+using Version = CommandGrid.Mqtt.Packets.MqttProtocolVersion;
 
 namespace CommandGrid.Fuzz;
 
@@ -266,7 +266,7 @@ public sealed class MqttFuzzer(FuzzOptions options)
         return packets;
     }
 
-    private static Version PickVersion(Random rng) => rng.Next(2) == 0 ? Gateway.Mqtt.Packets.MqttProtocolVersion.V311 : Gateway.Mqtt.Packets.MqttProtocolVersion.V500;
+    private static Version PickVersion(Random rng) => rng.Next(2) == 0 ? Mqtt.Packets.MqttProtocolVersion.V311 : Mqtt.Packets.MqttProtocolVersion.V500;
 
     /// <summary>Sends the packets in batches until the server closes; returns how many were written.</summary>
     private async Task<long> SendEpisodeAsync(List<byte[]> packets, CancellationToken ct)
@@ -376,16 +376,16 @@ public sealed class MqttFuzzer(FuzzOptions options)
     public static async Task<bool> FreshConnectAsync(FuzzOptions options, CancellationToken ct = default)
     {
         var generator = new MqttFuzzGenerator(new Random(options.Seed), FuzzThing(options.Seed, 0), options.DeviceSecret);
-        var connect = Gateway.Mqtt.Codec.MqttPacketEncoder.ToArray(
-            new Gateway.Mqtt.Packets.MqttConnectPacket
+        var connect = Mqtt.Codec.MqttPacketEncoder.ToArray(
+            new Mqtt.Packets.MqttConnectPacket
             {
-                ProtocolVersion = Gateway.Mqtt.Packets.MqttProtocolVersion.V311,
+                ProtocolVersion = Mqtt.Packets.MqttProtocolVersion.V311,
                 ClientId = generator.Thing + "-fresh",
                 UserName = generator.Thing,
                 Password = Encoding.UTF8.GetBytes(options.DeviceSecret),
                 KeepAliveSeconds = 30,
             },
-            Gateway.Mqtt.Packets.MqttProtocolVersion.V311);
+            Mqtt.Packets.MqttProtocolVersion.V311);
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(10));

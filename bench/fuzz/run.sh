@@ -23,7 +23,7 @@ DEVICE_SECRET="fuzz-device-secret"
 # so that silo.log stays small and every line in it counts.
 dotnet silo/bin/Release/net10.0/CommandGrid.Silo.dll --urls "http://127.0.0.1:$HPORT" --Mqtt:Address=127.0.0.1 --Mqtt:Port="$MPORT" \
   --Cluster:SiloPort="$SPORT" --Storage:ConnectionString="Data Source=$WORK/grid.db" --Auth:JwtSecret="$SECRET" --Mqtt:DeviceSecret="$DEVICE_SECRET" \
-  --RateLimit:PermitsPerSecond=1000000 --Logging:LogLevel:Default=Warning --Logging:LogLevel:CommandGrid.Gateway.Mqtt.Server=Error \
+  --RateLimit:PermitsPerSecond=1000000 --Logging:LogLevel:Default=Warning --Logging:LogLevel:CommandGrid.Mqtt.Server=Error \
   >"$WORK/silo.log" 2>&1 & GPID=$!
 wait_port "$HPORT"; wait_port "$MPORT"
 echo "gateway pid $GPID, MQTT port $MPORT; fuzzing (seed $SEED, $PACKETS packets, $CONNECTIONS connections)..." >&2

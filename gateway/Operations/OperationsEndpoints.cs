@@ -1,12 +1,14 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Text.Json;
 using CommandGrid.Gateway.Auth;
+using CommandGrid.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
@@ -24,7 +26,7 @@ public static class OperationsEndpoints
     public const string HealthPath = "/health";
 
     /// <summary>The meters /metrics exports: the project's own, the MQTT listener's refusals, and Orleans' runtime.</summary>
-    public static readonly string[] Meters = [GatewayMetrics.MeterName, "CommandGrid.Mqtt", "Microsoft.Orleans"];
+    public static readonly string[] Meters = [GridMetrics.MeterName, "CommandGrid.Mqtt", "Microsoft.Orleans"];
 
     /// <summary>
     /// The dashboard's options. Each silo samples its runtime statistics every CounterUpdateIntervalMs
@@ -67,7 +69,17 @@ public static class OperationsEndpoints
     /// <summary>Metrics and the health-check service; the caller adds its own checks ("storage", "membership") to the builder returned.</summary>
     public static IHealthChecksBuilder AddCommandGridOperations(this IServiceCollection services)
     {
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(Meters).AddPrometheusExporter());
+        // The meters are enabled through the host's metrics rules rather than OpenTelemetry's AddMeter: AddMeter listens
+        // to every meter of that name in the process, these rules only to this host's own (its IMeterFactory's) and to
+        // static ones (Orleans'), so that hosts sharing a process (tests) never export each other's counts.
+        services.AddMetrics(metrics =>
+        {
+            foreach (var meter in Meters)
+            {
+                metrics.EnableMetrics(meter);
+            }
+        });
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusExporter());
         return services.AddHealthChecks();
     }
 

@@ -4,6 +4,7 @@ using System.Text;
 using CommandGrid.Gateway.Auth;
 using CommandGrid.Gateway.Commands;
 using CommandGrid.Grains.Interfaces;
+using CommandGrid.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -24,7 +25,7 @@ internal static class CommandsEndpoints
         return group;
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, CommandRules rules, CommandService commands, DeviceService devices)
+    private static async Task<IResult> CreateAsync(HttpContext http, CommandRules rules, CommandService commands, DeviceService devices, GridMetrics metrics)
     {
         var token = http.User.DeviceHiveToken();
         var body = await JsonBody.ReadObjectAsync(http.Request, rules.Limits.MaxMessageBytes);
@@ -43,7 +44,7 @@ internal static class CommandsEndpoints
         var request = new CreateCommandRequest(thingId, action, parameters, null, ttl, null, null, token.UserId, clientToken,
             Fingerprint(thingId, action, parameters, ttl));
         var created = await commands.CreateAsync(request);
-        Operations.GatewayMetrics.CommandCreated(Operations.GatewayMetrics.Rest);
+        metrics.CommandCreated(GridMetrics.RestDoor);
         return Results.Json(FleetsJson.Execution(created, withHistory: false), statusCode: 201);
     }
 

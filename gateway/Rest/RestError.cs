@@ -1,15 +1,17 @@
+using CommandGrid.Gateway.Operations;
+using CommandGrid.Metrics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CommandGrid.Gateway.Rest;
 
 /// <summary>The REST error body: {"error": {"code": "...", "message": "..."}} with its HTTP status.</summary>
 public static class RestError
 {
-    public static IResult Of(int status, string message)
-    {
-        Operations.GatewayMetrics.RefusedStatus(Operations.GatewayMetrics.Rest, status);
-        return Results.Json(new { error = new { code = CodeFor(status), message } }, statusCode: status);
-    }
+    /// <summary>The error as a result; when it is written, a 4xx counts as the REST door's refusal on the request's host.</summary>
+    public static IResult Of(int status, string message) =>
+        new CountedError(status, Results.Json(new { error = new { code = CodeFor(status), message } }, statusCode: status));
 
     public static string CodeFor(int status) => status switch
     {
@@ -23,4 +25,15 @@ public static class RestError
         503 => "ServiceUnavailable",
         _ => "InternalError",
     };
+
+    private sealed class CountedError(int status, IResult body) : IResult, IStatusCodeHttpResult
+    {
+        public int? StatusCode => status;
+
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.RequestServices.GetRequiredService<GridMetrics>().RefusedStatus(GridMetrics.RestDoor, status);
+            return body.ExecuteAsync(httpContext);
+        }
+    }
 }

@@ -71,7 +71,6 @@ internal static class DeviceHiveJson
 
     public static JsonObject Error(string? action, JsonNode? requestId, int code, string message)
     {
-        Operations.GatewayMetrics.RefusedStatus(Operations.GatewayMetrics.WebSocket, code);
         var reply = new JsonObject();
         if (action is not null)
         {

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CommandGrid.Gateway.Commands;
+using CommandGrid.Gateway.Operations;
 using CommandGrid.Grains.Interfaces;
+using CommandGrid.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace CommandGrid.Gateway.WebSockets;
@@ -14,10 +16,12 @@ namespace CommandGrid.Gateway.WebSockets;
 internal sealed class MessageDispatcher
 {
     private readonly Dictionary<string, WsActionHandler> _actions = new(StringComparer.Ordinal);
+    private readonly GridMetrics _metrics;
     private readonly ILogger<MessageDispatcher> _logger;
 
-    public MessageDispatcher(IEnumerable<IWsActionGroup> groups, ILogger<MessageDispatcher> logger)
+    public MessageDispatcher(IEnumerable<IWsActionGroup> groups, GridMetrics metrics, ILogger<MessageDispatcher> logger)
     {
+        _metrics = metrics;
         _logger = logger;
         foreach (var group in groups)
         {
@@ -26,6 +30,13 @@ internal sealed class MessageDispatcher
     }
 
     public IReadOnlyCollection<string> Actions => _actions.Keys;
+
+    /// <summary>DeviceHive's error reply, counted as the WebSocket door's refusal when it is the client's (4xx).</summary>
+    public JsonObject ErrorReply(string? action, JsonNode? requestId, int code, string message)
+    {
+        _metrics.RefusedStatus(GridMetrics.WebSocketDoor, code);
+        return DeviceHiveJson.Error(action, requestId, code, message);
+    }
 
     public async Task<JsonObject> DispatchAsync(WsSession session, ReadOnlyMemory<byte> message, List<Func<Task>> afterReply)
     {
@@ -36,24 +47,24 @@ internal sealed class MessageDispatcher
         }
         catch (JsonException)
         {
-            return DeviceHiveJson.Error(null, null, 400, WsError.MalformedJson);
+            return ErrorReply(null, null, 400, WsError.MalformedJson);
         }
         using (document)
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                return DeviceHiveJson.Error(null, null, 400, WsError.MalformedJson);
+                return ErrorReply(null, null, 400, WsError.MalformedJson);
             }
             var requestId = root.TryGetProperty("requestId", out var id) && id.ValueKind != JsonValueKind.Null ? JsonNode.Parse(id.GetRawText()) : null;
             if (!root.TryGetProperty("action", out var actionElement) || actionElement.ValueKind != JsonValueKind.String)
             {
-                return DeviceHiveJson.Error(null, requestId, 400, "action is required and must be a string");
+                return ErrorReply(null, requestId, 400, "action is required and must be a string");
             }
             var action = actionElement.GetString()!;
             if (!_actions.TryGetValue(action, out var handler))
             {
-                return DeviceHiveJson.Error(action, requestId, 400, $"Unknown action requested: {action}");
+                return ErrorReply(action, requestId, 400, $"Unknown action requested: {action}");
             }
             try
             {
@@ -73,7 +84,7 @@ internal sealed class MessageDispatcher
                 {
                     _logger.LogError(e, "WebSocket {Connection}: {Action} failed", session.Id, action);
                 }
-                return DeviceHiveJson.Error(action, requestId, code, text);
+                return ErrorReply(action, requestId, code, text);
             }
         }
     }

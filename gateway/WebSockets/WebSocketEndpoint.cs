@@ -1,5 +1,7 @@
 using CommandGrid.Gateway.Auth;
 using CommandGrid.Gateway.Commands;
+using CommandGrid.Gateway.Operations;
+using CommandGrid.Metrics;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
@@ -16,6 +18,7 @@ internal sealed class WebSocketEndpoint(
     IOptions<WebSocketDoorOptions> options,
     IOptions<CommandLimits> limits,
     IHostApplicationLifetime lifetime,
+    GridMetrics metrics,
     ILogger<WebSocketEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext http)
@@ -35,7 +38,7 @@ internal sealed class WebSocketEndpoint(
             if (!result.Succeeded)
             {
                 http.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                Operations.GatewayMetrics.RefusedStatus(Operations.GatewayMetrics.WebSocket, StatusCodes.Status401Unauthorized);
+                metrics.RefusedStatus(GridMetrics.WebSocketDoor, StatusCodes.Status401Unauthorized);
                 var error = result.Failure is { } failure ? TokenValidationResult.MessageFor(failure) : TokenValidationResult.InvalidCredentials;
                 await http.Response.WriteAsJsonAsync(new { status = "error", code = 401, error });
                 return;
@@ -49,14 +52,14 @@ internal sealed class WebSocketEndpoint(
         var session = new WsSession(socket, commands, clock, options.Value, limits.Value.MaxMessageBytes, logger) { Token = token };
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
         logger.LogDebug("WebSocket {Connection} opened from {Remote}", session.Id, http.Connection.RemoteIpAddress);
-        Operations.GatewayMetrics.ConnectionOpened(Operations.GatewayMetrics.WebSocket, "devicehive");
+        metrics.ConnectionOpened(GridMetrics.WebSocketDoor, "devicehive");
         try
         {
             await session.RunAsync(dispatcher, aborted.Token);
         }
         finally
         {
-            Operations.GatewayMetrics.ConnectionClosed(Operations.GatewayMetrics.WebSocket, "devicehive");
+            metrics.ConnectionClosed(GridMetrics.WebSocketDoor, "devicehive");
         }
         logger.LogDebug("WebSocket {Connection} closed", session.Id);
     }

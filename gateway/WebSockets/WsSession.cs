@@ -116,11 +116,11 @@ internal sealed class WsSession
             var afterReply = new List<Func<Task>>();
             if (total > _maxMessageBytes)
             {
-                frame = JsonSerializer.SerializeToUtf8Bytes(DeviceHiveJson.Error(null, null, 400, $"Message is larger than {_maxMessageBytes} bytes"));
+                frame = JsonSerializer.SerializeToUtf8Bytes(dispatcher.ErrorReply(null, null, 400, $"Message is larger than {_maxMessageBytes} bytes"));
             }
             else if (result.MessageType == WebSocketMessageType.Binary)
             {
-                frame = JsonSerializer.SerializeToUtf8Bytes(DeviceHiveJson.Error(null, null, 400, "Binary messages are not supported; send JSON text"));
+                frame = JsonSerializer.SerializeToUtf8Bytes(dispatcher.ErrorReply(null, null, 400, "Binary messages are not supported; send JSON text"));
             }
             else
             {

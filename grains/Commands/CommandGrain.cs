@@ -1,4 +1,5 @@
 using CommandGrid.Grains.Interfaces;
+using CommandGrid.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Utilities;
@@ -20,6 +21,7 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
     private readonly GridOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger<CommandGrain> _logger;
+    private readonly GridMetrics _metrics;
     private readonly ObserverManager<ICommandObserver> _observers;
     private IGrainReminder? _ttl;
 
@@ -27,12 +29,14 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
         [PersistentState("command")] IPersistentState<CommandState> state,
         IOptions<GridOptions> options,
         TimeProvider clock,
+        GridMetrics metrics,
         ILogger<CommandGrain> logger)
     {
         _state = state;
         _options = options.Value;
         _clock = clock;
         _logger = logger;
+        _metrics = metrics;
         _observers = GridObservers.Create<ICommandObserver>(TimeSpan.FromSeconds(_options.ObserverExpirySeconds), logger, clock);
     }
 
@@ -75,7 +79,7 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
             History = [new StatusChange(CommandStatus.Pending, request.Status, now, "create")],
         };
         await WriteAsync();
-        CommandMetrics.Entered(CommandStatus.Pending);
+        _metrics.CommandEntered(CommandStatus.Pending);
         var record = State.ToRecord();
         PublishToFeeds(new CommandEvent(CommandEventKind.Inserted, record));
         LogCreated(_logger, record.Id, record.Command, record.DeviceId, lifetime);
@@ -183,10 +187,10 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
         await WriteAsync();
         if (entered)
         {
-            CommandMetrics.Entered(status);
+            _metrics.CommandEntered(status);
             if (status == CommandStatus.TimedOut)
             {
-                CommandMetrics.TimedOut(now.ToUnixTimeMilliseconds(), State.ExpiresAtMs);
+                _metrics.CommandTimedOut(now.ToUnixTimeMilliseconds(), State.ExpiresAtMs);
             }
         }
         var record = State.ToRecord();

@@ -1,3 +1,4 @@
+using CommandGrid.Metrics;
 using CommandGrid.Storage.Orleans;
 using CommandGrid.Storage.Queries;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,10 +32,10 @@ public static class GridStorageSiloBuilderExtensions
 
         var services = builder.Services;
         services.AddSingleton(options);
-        services.AddSingleton(sp => new RelationalStore(options, sp.GetService<ILoggerFactory>()));
+        services.AddGridMetrics();
+        services.AddSingleton(sp => new RelationalStore(options, sp.GetRequiredService<GridMetrics>(), sp.GetService<ILoggerFactory>()));
         services.AddSingleton<IGridQueries>(sp => new RelationalGridQueries(sp.GetRequiredService<RelationalStore>()));
         services.AddSingleton<ISequenceStore>(sp => sp.GetRequiredService<RelationalStore>());
-        services.AddSingleton(sp => sp.GetRequiredService<RelationalStore>().Statistics);
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new RelationalStoreLifecycle(sp.GetRequiredService<RelationalStore>()));
         services.AddGrainStorage(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME,
             (sp, _) => new RelationalGrainStorage(sp.GetRequiredService<RelationalStore>()));

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Diagnostics;
 using System.Threading.Channels;
+using CommandGrid.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace CommandGrid.Storage;
@@ -16,18 +17,18 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
     private readonly Channel<WriteOperation> _queue = Channel.CreateUnbounded<WriteOperation>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SqlDialect _dialect;
     private readonly int _maxBatchSize;
-    private readonly StorageStatistics _statistics;
+    private readonly GridMetrics _metrics;
     private readonly ILogger _logger;
     // Held by tests to let a known set of writes pile up and land in one batch.
     private readonly SemaphoreSlim _gate = new(1, 1);
     private DbConnection? _connection;
     private Task? _loop;
 
-    public GroupCommitWriter(SqlDialect dialect, int maxBatchSize, StorageStatistics statistics, ILogger logger)
+    public GroupCommitWriter(SqlDialect dialect, int maxBatchSize, GridMetrics metrics, ILogger logger)
     {
         _dialect = dialect;
         _maxBatchSize = maxBatchSize;
-        _statistics = statistics;
+        _metrics = metrics;
         _logger = logger;
     }
 
@@ -43,7 +44,7 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
         {
             throw new ObjectDisposedException(nameof(GroupCommitWriter), "The storage writer has stopped; no more writes are accepted.");
         }
-        _statistics.RecordQueued(1);
+        _metrics.WritesQueued(1);
         return operation.Task;
     }
 
@@ -60,7 +61,7 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
             // Never started: nobody will write what queued, so tell its callers.
             while (_queue.Reader.TryRead(out var operation))
             {
-                _statistics.RecordQueued(-1);
+                _metrics.WritesQueued(-1);
                 operation.Fail(new ObjectDisposedException(nameof(GroupCommitWriter), "The storage was stopped before it started."));
             }
         }
@@ -89,7 +90,7 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
             _gate.Release();
             while (batch.Count < _maxBatchSize && reader.TryRead(out var operation))
             {
-                _statistics.RecordQueued(-1);
+                _metrics.WritesQueued(-1);
                 if (operation.CancellationToken.IsCancellationRequested)
                 {
                     operation.Cancel();
@@ -160,9 +161,9 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
             }
         }
 
-        var elapsed = Stopwatch.GetTimestamp() - started;
-        _statistics.RecordCommit(batch.Count, elapsed);
-        LogCommitted(_logger, batch.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        _metrics.BatchCommitted(batch.Count, elapsed);
+        LogCommitted(_logger, batch.Count, elapsed.TotalMilliseconds);
         await CompleteAsync(connection, batch, results);
     }
 
@@ -186,7 +187,7 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
         }
         foreach (var i in conflicts)
         {
-            _statistics.RecordConflict();
+            _metrics.WriteConflicted();
             var actual = results[i];
             if (batch[i].ConflictProbe is { } probe)
             {
@@ -292,7 +293,7 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
 
     private void FailAll(IReadOnlyList<WriteOperation> batch, Exception error, string stage)
     {
-        _statistics.RecordFailure();
+        _metrics.TransactionFailed();
         LogBatchFailed(_logger, batch.Count, stage, _dialect.Name, error);
         foreach (var operation in batch)
         {

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Orleans.Storage;
 using System.Globalization;
+using CommandGrid.Metrics;
 
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -23,18 +24,17 @@ public sealed partial class RelationalStore : IIndexedStateQuery, ISequenceStore
     private volatile bool _started;
     private bool _disposed;
 
-    public RelationalStore(RelationalStorageOptions options, ILoggerFactory? loggerFactory = null)
+    public RelationalStore(RelationalStorageOptions options, GridMetrics metrics, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(metrics);
         options.Validate();
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<RelationalStore>();
         _catalog = new IndexedTableCatalog(options.IndexedTables);
         _dialect = SqlDialect.Create(options);
-        _writer = new GroupCommitWriter(_dialect, options.MaxBatchSize, Statistics, _logger);
+        _writer = new GroupCommitWriter(_dialect, options.MaxBatchSize, metrics, _logger);
         _reminders = new RelationalReminderTable(_dialect, _writer);
     }
-
-    public StorageStatistics Statistics { get; } = new();
 
     /// <summary>"sqlite" or "postgres".</summary>
     public string Provider => _dialect.Name;
@@ -76,7 +76,7 @@ public sealed partial class RelationalStore : IIndexedStateQuery, ISequenceStore
             _disposed = true;
             await _writer.DisposeAsync();
             await _dialect.DisposeAsync();
-            LogStopped(_logger, _dialect.Name, Statistics.TransactionsCommitted, Statistics.OperationsWritten);
+            LogStopped(_logger, _dialect.Name);
         }
         finally
         {
@@ -248,6 +248,6 @@ public sealed partial class RelationalStore : IIndexedStateQuery, ISequenceStore
     [LoggerMessage(Level = LogLevel.Information, Message = "Relational storage started on {Provider} at {Location} with {IndexedTables} indexed tables")]
     private static partial void LogStarted(ILogger logger, string provider, string location, int indexedTables);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Relational storage on {Provider} stopped after {Transactions} transactions carrying {Operations} writes")]
-    private static partial void LogStopped(ILogger logger, string provider, long transactions, long operations);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Relational storage on {Provider} stopped")]
+    private static partial void LogStopped(ILogger logger, string provider);
 }

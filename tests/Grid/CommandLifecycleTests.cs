@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using CommandGrid.Grains.Interfaces;
-using CommandGrid.Storage;
 using CommandGrid.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
@@ -145,18 +144,17 @@ public sealed class CommandLifecycleTests
         {
             await client.RegisterThingAsync(thing);
         }
-        var stats = server.Services.GetRequiredService<StorageStatistics>();
         var grains = server.Services.GetRequiredService<IGrainFactory>();
         var ids = server.Services.GetRequiredService<CommandIdAllocator>();
-        var transactionsBefore = stats.TransactionsCommitted;
-        var writesBefore = stats.OperationsWritten;
+        using var batches = server.Services.Collect<int>("commandgrid.storage.batch.size");
 
         // A fleet's load: many devices at once (one device's commands are created one after another by its grain).
         await Task.WhenAll(things.SelectMany(thing => Enumerable.Range(0, 4).Select(i => Task.Run(async () =>
             await grains.GetGrain<IDeviceGrain>(thing).CreateCommandAsync(new CreateCommandRequest(thing, $"a{i}", null, null, 60, null, null, 1), await ids.NextAsync())))));
 
-        var writes = stats.OperationsWritten - writesBefore;
-        var transactions = stats.TransactionsCommitted - transactionsBefore;
+        var sizes = batches.GetMeasurementSnapshot();
+        var writes = sizes.Sum(m => m.Value);
+        var transactions = sizes.Count;
         Assert.True(writes >= 400, $"each create writes its state and its TTL reminder ({writes} writes)");
         Assert.True(transactions < writes / 2, $"{writes} writes took {transactions} transactions");
     }

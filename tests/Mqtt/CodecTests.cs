@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
-using CommandGrid.Gateway.Mqtt.Codec;
-using CommandGrid.Gateway.Mqtt.Packets;
+using CommandGrid.Mqtt.Codec;
+using CommandGrid.Mqtt.Packets;
 using Xunit;
 
 namespace CommandGrid.Tests.Mqtt;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using CommandGrid.Fuzz;
-using CommandGrid.Gateway.Mqtt.Server;
+using CommandGrid.Mqtt.Server;
 using CommandGrid.Tests.Infrastructure;
 using CommandGrid.Tests.Mqtt.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using CommandGrid.Gateway.Mqtt.Packets;
-using CommandGrid.Gateway.Mqtt.Server;
+using CommandGrid.Mqtt.Packets;
+using CommandGrid.Mqtt.Server;
 using CommandGrid.Tests.Mqtt.Infrastructure;
 using Xunit;
 

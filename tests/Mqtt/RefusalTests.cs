@@ -1,10 +1,10 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using CommandGrid.Gateway.Mqtt.Packets;
-using CommandGrid.Gateway.Mqtt.Server;
+using CommandGrid.Mqtt.Packets;
+using CommandGrid.Mqtt.Server;
 using CommandGrid.Tests.Infrastructure;
 using CommandGrid.Tests.Mqtt.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Xunit;
 
 namespace CommandGrid.Tests.Mqtt;
@@ -16,42 +16,25 @@ namespace CommandGrid.Tests.Mqtt;
 public sealed class RefusalTests : IAsyncLifetime
 {
     private readonly CapturedLogs _logs = new();
-    private readonly ConcurrentQueue<(string Reason, string PacketType)> _refusals = new();
-    private readonly MeterListener _meters = new();
+    private MetricCollector<long> _counted = null!;
     private MqttTestHost _host = null!;
 
     public async Task InitializeAsync()
     {
         _host = await MqttTestHost.StartAsync(o => o.RefusalLogIntervalSeconds = 1, _logs);
-        // Only this host's meter: other tests' hosts in this process count on meters of the same name.
-        var factory = _host.Services.GetRequiredService<IMeterFactory>();
-        _meters.InstrumentPublished = (instrument, listener) =>
-        {
-            if (instrument.Meter.Scope == factory && instrument.Meter.Name == MqttRefusals.MeterName && instrument.Name == MqttRefusals.CounterName)
-            {
-                listener.EnableMeasurementEvents(instrument);
-            }
-        };
-        _meters.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            var fields = new Dictionary<string, object?>();
-            foreach (var tag in tags)
-            {
-                fields[tag.Key] = tag.Value;
-            }
-            for (var i = 0; i < value; i++)
-            {
-                _refusals.Enqueue(((string)fields["reason"]!, (string)fields["packet_type"]!));
-            }
-        });
-        _meters.Start();
+        // This host's meter only: other tests' hosts in this process count on meters of the same name.
+        _counted = new MetricCollector<long>(_host.Services.GetRequiredService<IMeterFactory>(), MqttRefusals.MeterName, MqttRefusals.CounterName);
     }
 
     public async Task DisposeAsync()
     {
-        _meters.Dispose();
+        _counted.Dispose();
         await _host.DisposeAsync();
     }
+
+    /// <summary>Every refusal counted so far, one entry per unit counted.</summary>
+    private List<(string Reason, string PacketType)> Refusals() =>
+        [.. _counted.GetMeasurementSnapshot().SelectMany(m => Enumerable.Repeat(((string)m.Tags["reason"]!, (string)m.Tags["packet_type"]!), (int)m.Value))];
 
     private List<CapturedLogEntry> RefusalLines(string clientId) =>
         [.. _logs.Entries.Where(e => e.Fields.TryGetValue("ClientId", out var id) && (string?)id == clientId && e.Fields.ContainsKey("Suppressed"))];
@@ -75,7 +58,7 @@ public sealed class RefusalTests : IAsyncLifetime
         Assert.True(subAck.ReasonCodes[0] >= MqttReasonCode.UnspecifiedError);
 
         // Counted and logged before the SUBACK is queued, so both are there once it arrived.
-        Assert.Equal([("NotAuthorized", "subscribe")], _refusals);
+        Assert.Equal([("NotAuthorized", "subscribe")], Refusals());
         var line = Assert.Single(RefusalLines(clientId));
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, line.Level);
         Assert.Equal("devices/someone-else/#", line.Fields["Topic"]);
@@ -109,7 +92,7 @@ public sealed class RefusalTests : IAsyncLifetime
         }, TestTimeouts.Default, "a second refusal line for the noisy client");
 
         var noisyRefusals = packetId - 1;
-        Assert.Equal(noisyRefusals + 1, _refusals.Count(r => r == ("NotAuthorized", "publish")));
+        Assert.Equal(noisyRefusals + 1, Refusals().Count(r => r == ("NotAuthorized", "publish")));
         Assert.Equal(noisyRefusals - 2, RefusalLines(noisy)[1].Fields["Suppressed"]);
         await noisyClient.PingAsync();
     }

@@ -1,6 +1,6 @@
 using System.Text;
-using CommandGrid.Gateway.Mqtt.Packets;
-using CommandGrid.Gateway.Mqtt.Server;
+using CommandGrid.Mqtt.Packets;
+using CommandGrid.Mqtt.Server;
 using CommandGrid.Tests.Mqtt.Infrastructure;
 using Xunit;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
-using CommandGrid.Gateway.Mqtt.Packets;
-using CommandGrid.Gateway.Mqtt.Server;
+using CommandGrid.Mqtt.Packets;
+using CommandGrid.Mqtt.Server;
 using CommandGrid.Tests.Mqtt.Infrastructure;
 using Xunit;
 
@@ -289,6 +289,21 @@ public sealed class ServerRawTests : IAsyncLifetime
         Assert.False(q2.Acknowledged.IsCompleted);
         await client.SendAsync(new MqttPubCompPacket { PacketId = p2.PacketId });
         Assert.True(await q2.Acknowledged.WaitAsync(TestTimeouts.Default));
+    }
+
+    [Fact]
+    public async Task ServerPublish_ReachesTheClientThroughThePublisherHandedToTheApplication()
+    {
+        var clientId = TestTimeouts.NewClientId();
+        await using var client = await RawMqttClient.ConnectAsync(_host.MqttPort, clientId, MqttProtocolVersion.V500);
+        var prefix = TestMqttApplication.AllowedPrefix(clientId);
+        await client.SubscribeAsync(1, prefix + "#", MqttQualityOfService.AtLeastOnce);
+
+        Assert.Same(_host.Server, _host.Application.Publisher);
+        var delivery = await _host.Application.Publisher!.PublishAsync(clientId, Message(prefix + "hello", "hi", MqttQualityOfService.AtMostOnce));
+
+        Assert.Equal(MqttDeliveryStatus.Delivered, delivery.Status);
+        Assert.Equal(prefix + "hello", (await client.ReceiveAsync<MqttPublishPacket>()).Topic);
     }
 
     [Fact]

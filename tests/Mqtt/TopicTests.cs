@@ -1,4 +1,4 @@
-using CommandGrid.Gateway.Mqtt.Topics;
+using CommandGrid.Mqtt.Topics;
 using Xunit;
 
 namespace CommandGrid.Tests.Mqtt;

@@ -2,15 +2,20 @@ using System.Globalization;
 using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
+using CommandGrid.Mqtt.Packets;
 using CommandGrid.Tests.Grid;
 using CommandGrid.Tests.Infrastructure;
+using CommandGrid.Tests.Mqtt.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Xunit;
 
 namespace CommandGrid.Tests.Operations;
 
-/// <summary>/metrics (Prometheus text) and /health on a real silo, read as a scraper and a script would.</summary>
-[Collection(ProcessWideMetersCollection.Name)]
+/// <summary>
+/// /metrics (Prometheus text) and /health on a real silo, read as a scraper and a script would. Each test has a silo of
+/// its own, and a silo's metrics are its own (its meter factory's), so counts are exact while other tests run beside.
+/// </summary>
 public sealed class MetricsAndHealthTests : IAsyncLifetime
 {
     private GridServer _server = null!;
@@ -36,7 +41,7 @@ public sealed class MetricsAndHealthTests : IAsyncLifetime
         return await response.Content.ReadAsStringAsync();
     }
 
-    /// <summary>The sum of the samples named <paramref name="name"/> whose labels include every one given (metrics are process-wide: other tests add to them too).</summary>
+    /// <summary>The sum of the samples named <paramref name="name"/> whose labels include every one given.</summary>
     private static double Sample(string text, string name, params string[] labels)
     {
         var total = 0.0;
@@ -109,12 +114,45 @@ public sealed class MetricsAndHealthTests : IAsyncLifetime
     [Fact]
     public async Task Metrics_CountOpenWebSocketSessions()
     {
+        const string open = "commandgrid_connections_open";
+        string[] labels = ["door=\"websocket\"", "protocol_version=\"devicehive\""];
         using var socket = new ClientWebSocket();
         await socket.ConnectAsync(_server.WebSocketUri, CancellationToken.None);
-        var text = await ScrapeUntilAsync(t => Sample(t, "commandgrid_connections_open", "door=\"websocket\"", "protocol_version=\"devicehive\"") >= 1);
-        Assert.True(Sample(text, "commandgrid_connections_open", "door=\"websocket\"", "protocol_version=\"devicehive\"") >= 1, "the open WebSocket is not counted");
+        var text = await ScrapeUntilAsync(t => Sample(t, open, labels) == 1);
+        Assert.Equal(1, Sample(text, open, labels));
+
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+        text = await ScrapeUntilAsync(t => Sample(t, open, labels) == 0);
+        Assert.Equal(0, Sample(text, open, labels));
     }
+
+    [Fact]
+    public async Task Metrics_MqttDoorCountsConnectionsAndRefusedConnects()
+    {
+        using var open = _server.Services.Collect<long>("commandgrid.connections.open");
+        using var refusals = _server.Services.Collect<long>("commandgrid.refusals");
+        var thing = GridServer.NewId("mqtt");
+
+        await using (var client = await RawMqttClient.OpenAsync(_server.MqttPort, MqttProtocolVersion.V500))
+        {
+            Assert.Equal(MqttReasonCode.Success, (await client.ConnectRawAsync(thing, password: GridServer.Token())).ReasonCode);
+            // Counted before the CONNACK went out.
+            Assert.Equal(1, Sum(open, ("door", "mqtt"), ("protocol_version", "5.0")));
+        }
+        await open.WaitForMeasurementsAsync(2, TimeSpan.FromSeconds(15));
+        Assert.Equal(0, Sum(open, ("door", "mqtt"), ("protocol_version", "5.0")));
+
+        await using (var refused = await RawMqttClient.OpenAsync(_server.MqttPort, MqttProtocolVersion.V311))
+        {
+            Assert.Equal(MqttReasonCode.BadUserNameOrPassword, (await refused.ConnectRawAsync(thing, password: "not a token")).ReasonCode);
+        }
+        Assert.Equal(1, Sum(refusals, ("door", "mqtt"), ("reason", "BadUserNameOrPassword")));
+        Assert.Equal(2, open.GetMeasurementSnapshot().Count);
+    }
+
+    /// <summary>The sum of the collected measurements that carry every tag given.</summary>
+    private static long Sum(MetricCollector<long> collector, params (string Key, string Value)[] tags) =>
+        collector.GetMeasurementSnapshot().Where(m => tags.All(t => m.Tags.TryGetValue(t.Key, out var v) && (string?)v == t.Value)).Sum(m => m.Value);
 
     [Fact]
     public async Task Health_ReportsStorageAndMembership()

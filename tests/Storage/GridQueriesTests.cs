@@ -52,7 +52,7 @@ public sealed class GridQueriesTests(ITestOutputHelper output)
         var store = new RelationalStore(new RelationalStorageOptions
         {
             Provider = db.Provider, ConnectionString = db.ConnectionString, IndexedTables = [.. GridTables.All],
-        });
+        }, db.Metrics);
         await store.InitializeAsync();
         return new Grid(db, store, new RelationalGridQueries(store));
     }

@@ -14,18 +14,21 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
         await using var db = TestDatabase.TryCreate(provider, output);
         if (db is null) return;
         var store = await db.OpenStoreAsync();
-        var before = store.Statistics.TransactionsCommitted;
+        using var batches = db.Collect<int>("commandgrid.storage.batch.size");
+        using var commits = db.Collect<double>("commandgrid.storage.commit.duration");
         var grains = Enumerable.Range(0, 200).Select(i => new StorageKey("device", TestDatabase.NewKey($"g{i}"))).ToArray();
 
         var etags = await Task.WhenAll(grains.Select(g => Task.Run(() => store.WriteAsync("state", g, $$"""{"key":"{{g.Key}}"}""", null))));
 
-        var transactions = store.Statistics.TransactionsCommitted - before;
-        output.WriteLine($"{provider}: 200 writes in {transactions} transactions; {store.Statistics}");
+        // Each committed transaction records its batch size and its commit duration before its callers complete.
+        var sizes = batches.GetMeasurementSnapshot().Select(m => m.Value).ToList();
+        output.WriteLine($"{provider}: 200 writes in {sizes.Count} transactions, batches [{string.Join(", ", sizes)}]");
         Assert.All(etags, e => Assert.Equal("1", e));
-        Assert.True(transactions < 50, $"200 concurrent writes took {transactions} transactions");
-        Assert.True(store.Statistics.LargestBatch > 4);
-        Assert.True(store.Statistics.OperationsWritten >= 200);
-        Assert.True(store.Statistics.TotalCommitLatency > TimeSpan.Zero);
+        Assert.True(sizes.Count < 50, $"200 concurrent writes took {sizes.Count} transactions");
+        Assert.True(sizes.Max() > 4);
+        Assert.Equal(200, sizes.Sum());
+        Assert.Equal(sizes.Count, commits.GetMeasurementSnapshot().Count);
+        Assert.True(commits.GetMeasurementSnapshot().Sum(m => m.Value) > 0);
         foreach (var g in grains)
         {
             Assert.Equal($$"""{"key":"{{g.Key}}"}""", (await store.ReadAsync("state", g))!.Payload);
@@ -39,7 +42,7 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
         await using var db = TestDatabase.TryCreate(provider, output);
         if (db is null) return;
         var store = await db.OpenStoreAsync(maxBatchSize: 100);
-        var before = store.Statistics.TransactionsCommitted;
+        using var batches = db.Collect<int>("commandgrid.storage.batch.size");
         Task<string>[] writes;
         using (store.PauseWriter())
         {
@@ -50,8 +53,7 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
         }
         await Task.WhenAll(writes);
         // The batch limit splits 250 queued writes into 100 + 100 + 50.
-        Assert.Equal(3, store.Statistics.TransactionsCommitted - before);
-        Assert.Equal(100, store.Statistics.LargestBatch);
+        Assert.Equal([100, 100, 50], batches.GetMeasurementSnapshot().Select(m => m.Value));
     }
 
     [Theory]
@@ -64,7 +66,8 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
         var contested = new StorageKey("device", TestDatabase.NewKey());
         var current = await store.WriteAsync("state", contested, """{"v":"current"}""", null);
         current = await store.WriteAsync("state", contested, """{"v":"current2"}""", current);
-        var before = store.Statistics.TransactionsCommitted;
+        using var batches = db.Collect<int>("commandgrid.storage.batch.size");
+        using var conflicts = db.Collect<long>("commandgrid.storage.conflicts");
 
         Task<string>[] others;
         Task<string> stale, duplicateInsert;
@@ -81,7 +84,8 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
         await Assert.ThrowsAsync<InconsistentStateException>(() => duplicateInsert);
         await Task.WhenAll(others);
         Assert.Equal(1, await sequence);
-        Assert.Equal(1, store.Statistics.TransactionsCommitted - before);
+        Assert.Equal([23], batches.GetMeasurementSnapshot().Select(m => m.Value));
+        Assert.Equal(2, conflicts.GetMeasurementSnapshot().Sum(m => m.Value));
         Assert.Equal(new StoredState("""{"v":"current2"}""", current), await store.ReadAsync("state", contested));
     }
 
@@ -106,6 +110,7 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
         await using var db = TestDatabase.TryCreate(RelationalStorageOptions.Postgres, output);
         if (db is null) return;
         var store = await db.OpenStoreAsync();
+        using var failures = db.Collect<long>("commandgrid.storage.failed_transactions");
         Task<string>[] good;
         Task<string> bad;
         using (store.PauseWriter())
@@ -115,7 +120,7 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
         }
         await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => bad);
         Assert.All(await Task.WhenAll(good), e => Assert.Equal("1", e));
-        Assert.Equal(1, store.Statistics.FailedTransactions);
+        Assert.Equal(1, failures.GetMeasurementSnapshot().Sum(m => m.Value));
     }
 
     [Theory]
@@ -125,7 +130,7 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
         await using var db = TestDatabase.TryCreate(provider, output);
         if (db is null) return;
         var grains = Enumerable.Range(0, 50).Select(_ => new StorageKey("device", TestDatabase.NewKey())).ToArray();
-        var store = new RelationalStore(db.Options());
+        var store = new RelationalStore(db.Options(), db.Metrics);
         await store.InitializeAsync();
         var writes = grains.Select(g => store.WriteAsync("state", g, "{}", null)).ToArray();
         await store.DisposeAsync();

@@ -1,6 +1,7 @@
-
+using CommandGrid.Metrics;
 using CommandGrid.Storage;
 using CommandGrid.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace CommandGrid.Tests.Storage;
@@ -33,7 +34,8 @@ public sealed class StorageConfigurationTests
     {
         using var folder = ScratchFolder.Create();
         var relative = Path.Combine(folder.Path, "nested", "grid.db");
-        await using (var store = new RelationalStore(new RelationalStorageOptions { ConnectionString = $"Data Source={relative}" }))
+        await using var meters = new ServiceCollection().AddGridMetrics().BuildServiceProvider();
+        await using (var store = new RelationalStore(new RelationalStorageOptions { ConnectionString = $"Data Source={relative}" }, meters.GetRequiredService<GridMetrics>()))
         {
             await store.InitializeAsync();
             await store.WriteAsync("state", new StorageKey("device", "1"), "{}", null);

@@ -1,12 +1,16 @@
+using CommandGrid.Metrics;
 using CommandGrid.Storage;
 using CommandGrid.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Xunit.Abstractions;
 
 namespace CommandGrid.Tests.Storage;
 
 /// <summary>
 /// One database a test runs against: a fresh SQLite file, or the PostgreSQL database named
-/// by COMMANDGRID_TEST_POSTGRES (shared, so tests use random keys).
+/// by COMMANDGRID_TEST_POSTGRES (shared, so tests use random keys), and the metrics its stores record on,
+/// a meter factory of the test's own.
 /// </summary>
 public sealed class TestDatabase : IAsyncDisposable
 {
@@ -24,6 +28,7 @@ public sealed class TestDatabase : IAsyncDisposable
 
     private readonly ScratchFolder? _sqliteFolder;
     private readonly List<RelationalStore> _stores = [];
+    private readonly ServiceProvider _meters = new ServiceCollection().AddGridMetrics().BuildServiceProvider();
 
     private TestDatabase(string provider, string connectionString, ScratchFolder? sqliteFolder)
     {
@@ -37,6 +42,12 @@ public sealed class TestDatabase : IAsyncDisposable
     public string Provider { get; }
 
     public string ConnectionString { get; }
+
+    /// <summary>What this database's stores record on; pass it to a store a test builds itself.</summary>
+    public GridMetrics Metrics => _meters.GetRequiredService<GridMetrics>();
+
+    /// <summary>Collects one of <see cref="Metrics"/>' instruments from now on.</summary>
+    public MetricCollector<T> Collect<T>(string instrument) where T : struct => _meters.Collect<T>(instrument);
 
     /// <summary>The database for <paramref name="provider"/>, or null (reported to the output) when PostgreSQL is not configured.</summary>
     public static TestDatabase? TryCreate(string provider, ITestOutputHelper output)
@@ -72,7 +83,7 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public async Task<RelationalStore> OpenStoreAsync(int maxBatchSize = 256)
     {
-        var store = new RelationalStore(Options(maxBatchSize));
+        var store = new RelationalStore(Options(maxBatchSize), Metrics);
         _stores.Add(store);
         await store.InitializeAsync();
         return store;
@@ -84,6 +95,7 @@ public sealed class TestDatabase : IAsyncDisposable
         {
             await store.DisposeAsync();
         }
+        await _meters.DisposeAsync();
         _sqliteFolder?.Dispose();
     }
 

@@ -2,10 +2,9 @@ using System.Collections.Concurrent;
 using System.Text;
 using CommandGrid.Gateway.Auth;
 using CommandGrid.Gateway.Commands;
-using CommandGrid.Gateway.Mqtt.Packets;
-using CommandGrid.Gateway.Mqtt.Server;
+using CommandGrid.Mqtt.Packets;
+using CommandGrid.Mqtt.Server;
 using CommandGrid.Grains.Interfaces;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -18,7 +17,6 @@ namespace CommandGrid.Gateway.Mqtt.Fleets;
 /// itself answered on response/accepted or response/rejected.
 /// </summary>
 public sealed class FleetsMqttApplication(
-    IServiceProvider services,
     DeviceService devices,
     CommandService commands,
     TokenService tokens,
@@ -32,7 +30,11 @@ public sealed class FleetsMqttApplication(
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _clientsByThing = new();
     private readonly FleetsMqttOptions _options = options.Value;
 
-    private MqttServer Server => services.GetRequiredService<MqttServer>();
+    private IMqttPublisher? _publisher;
+
+    private IMqttPublisher Server => _publisher ?? throw new InvalidOperationException("No MQTT server hosts this application yet.");
+
+    public void OnServerCreated(IMqttPublisher publisher) => _publisher = publisher;
 
     public async ValueTask<MqttAuthResult> AuthenticateAsync(MqttConnectRequest request, CancellationToken cancellationToken)
     {

@@ -1,3 +1,5 @@
+using CommandGrid.Mqtt.Topics;
+
 namespace CommandGrid.Gateway.Mqtt.Fleets;
 
 /// <summary>The EMQX Fleets command topics of one thing.</summary>
@@ -36,5 +38,5 @@ public static class FleetsTopics
 
     /// <summary>Whether a granted filter would receive this thing's command requests.</summary>
     public static bool ReceivesRequests(string thing, string filter) =>
-        Topics.MqttTopic.Matches($"{Root}{thing}/executions/1/request", filter);
+        MqttTopic.Matches($"{Root}{thing}/executions/1/request", filter);
 }

@@ -1,7 +1,7 @@
 using CommandGrid.Gateway.Commands;
-using CommandGrid.Gateway.Mqtt.Packets;
-using CommandGrid.Gateway.Mqtt.Server;
 using CommandGrid.Gateway.Observers;
+using CommandGrid.Mqtt.Packets;
+using CommandGrid.Mqtt.Server;
 using CommandGrid.Grains.Interfaces;
 using Microsoft.Extensions.Logging;
 
@@ -16,12 +16,12 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
 {
     private readonly string _clientId;
     private readonly string _thing;
-    private readonly MqttServer _server;
+    private readonly IMqttPublisher _server;
     private readonly CommandService _commands;
     private readonly ILogger _logger;
     private readonly ObserverSubscription _subscription;
 
-    public MqttDeviceLink(string clientId, string thing, MqttServer server, DeviceService devices, CommandService commands, TimeSpan renewEvery, ILogger logger)
+    public MqttDeviceLink(string clientId, string thing, IMqttPublisher server, DeviceService devices, CommandService commands, TimeSpan renewEvery, ILogger logger)
     {
         _clientId = clientId;
         _thing = thing;

@@ -3,11 +3,12 @@ using System.Text.Json.Nodes;
 using CommandGrid.Gateway.Auth;
 using CommandGrid.Gateway.Commands;
 using CommandGrid.Grains.Interfaces;
+using CommandGrid.Metrics;
 
 namespace CommandGrid.Gateway.WebSockets.Handlers;
 
 /// <summary>command/insert, command/update, command/get, command/list.</summary>
-internal sealed class CommandActions(CommandService commands, DeviceService devices, CommandRules rules) : IWsActionGroup
+internal sealed class CommandActions(CommandService commands, DeviceService devices, CommandRules rules, GridMetrics metrics) : IWsActionGroup
 {
     public const int DefaultTake = 20;
     public const int MaxTake = 1000;
@@ -35,7 +36,7 @@ internal sealed class CommandActions(CommandService commands, DeviceService devi
         var result = rules.ResultJson(Field(body, "result"));
         await RequireDeviceAsync(token, deviceId);
         var created = await commands.CreateAsync(new CreateCommandRequest(deviceId, name, parameters, timestamp, lifetime, status, result, token.UserId));
-        Operations.GatewayMetrics.CommandCreated(Operations.GatewayMetrics.WebSocket);
+        metrics.CommandCreated(GridMetrics.WebSocketDoor);
         call.AfterReply(() => call.Session.Creator.WatchAsync(created));
         return new JsonObject { ["command"] = DeviceHiveJson.Inserted(created) };
     }

@@ -1,6 +1,6 @@
 using System.Net;
-using CommandGrid.Gateway.Mqtt.Server;
-using CommandGrid.Gateway.Mqtt.Transport;
+using CommandGrid.Mqtt.Server;
+using CommandGrid.Mqtt.Transport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -14,16 +14,21 @@ public sealed class MqttTestHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private MqttTestHost(WebApplication app, TestMqttApplication application, int mqttPort, int httpPort)
+    private MqttTestHost(WebApplication app, TestMqttApplication application, RecordingServerEvents events, int mqttPort, int httpPort)
     {
         _app = app;
         Application = application;
+        Events = events;
         MqttPort = mqttPort;
         HttpPort = httpPort;
         Server = app.Services.GetRequiredService<MqttServer>();
     }
 
     public TestMqttApplication Application { get; }
+
+    /// <summary>What the server reported to its host (connections, refusals).</summary>
+    public RecordingServerEvents Events { get; }
+
     public MqttServer Server { get; }
     public IServiceProvider Services => _app.Services;
     public int MqttPort { get; }
@@ -41,7 +46,9 @@ public sealed class MqttTestHost : IAsyncDisposable
             builder.Logging.AddProvider(logs);
         }
         var application = new TestMqttApplication();
+        var events = new RecordingServerEvents();
         builder.Services.AddMqttServer(_ => application, configure);
+        builder.Services.AddSingleton<IMqttServerEvents>(events);
         ListenOptions? mqtt = null;
         ListenOptions? http = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -54,7 +61,7 @@ public sealed class MqttTestHost : IAsyncDisposable
         app.MapMqttWebSocket("/mqtt");
         await app.StartAsync();
         // Kestrel writes the port it bound back into the endpoint's options.
-        return new MqttTestHost(app, application, mqtt!.IPEndPoint!.Port, http!.IPEndPoint!.Port);
+        return new MqttTestHost(app, application, events, mqtt!.IPEndPoint!.Port, http!.IPEndPoint!.Port);
     }
 
     public async ValueTask DisposeAsync()

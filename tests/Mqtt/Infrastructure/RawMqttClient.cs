@@ -2,8 +2,8 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using CommandGrid.Gateway.Mqtt.Codec;
-using CommandGrid.Gateway.Mqtt.Packets;
+using CommandGrid.Mqtt.Codec;
+using CommandGrid.Mqtt.Packets;
 using Xunit;
 
 namespace CommandGrid.Tests.Mqtt.Infrastructure;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using CommandGrid.Gateway.Mqtt.Packets;
-using CommandGrid.Gateway.Mqtt.Server;
+using CommandGrid.Mqtt.Packets;
+using CommandGrid.Mqtt.Server;
 
 namespace CommandGrid.Tests.Mqtt.Infrastructure;
 
@@ -18,7 +18,12 @@ public sealed class TestMqttApplication : IMqttApplication
     public ConcurrentQueue<(MqttSessionInfo Session, MqttSessionEndReason Reason)> Ended { get; } = new();
     public ConcurrentQueue<MqttConnectRequest> ConnectRequests { get; } = new();
 
+    /// <summary>What the hosting server handed over when it was created.</summary>
+    public IMqttPublisher? Publisher { get; private set; }
+
     public static string AllowedPrefix(string clientId) => $"devices/{clientId}/";
+
+    public void OnServerCreated(IMqttPublisher publisher) => Publisher = publisher;
 
     public ValueTask<MqttAuthResult> AuthenticateAsync(MqttConnectRequest request, CancellationToken cancellationToken)
     {

@@ -1,7 +1,0 @@
-namespace CommandGrid.Gateway.Mqtt.Packets;
-
-public sealed record MqttPingReqPacket : MqttPacket
-{
-    public static readonly MqttPingReqPacket Instance = new();
-    public override MqttPacketType Type => MqttPacketType.PingReq;
-}

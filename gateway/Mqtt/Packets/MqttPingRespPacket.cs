@@ -1,7 +1,0 @@
-namespace CommandGrid.Gateway.Mqtt.Packets;
-
-public sealed record MqttPingRespPacket : MqttPacket
-{
-    public static readonly MqttPingRespPacket Instance = new();
-    public override MqttPacketType Type => MqttPacketType.PingResp;
-}

@@ -1,6 +1,0 @@
-namespace CommandGrid.Gateway.Mqtt.Packets;
-
-public sealed record MqttPubAckPacket : MqttPublishResponsePacket
-{
-    public override MqttPacketType Type => MqttPacketType.PubAck;
-}

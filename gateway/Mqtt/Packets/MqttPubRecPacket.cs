@@ -1,6 +1,0 @@
-namespace CommandGrid.Gateway.Mqtt.Packets;
-
-public sealed record MqttPubRecPacket : MqttPublishResponsePacket
-{
-    public override MqttPacketType Type => MqttPacketType.PubRec;
-}

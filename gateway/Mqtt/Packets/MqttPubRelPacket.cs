@@ -1,6 +1,0 @@
-namespace CommandGrid.Gateway.Mqtt.Packets;
-
-public sealed record MqttPubRelPacket : MqttPublishResponsePacket
-{
-    public override MqttPacketType Type => MqttPacketType.PubRel;
-}

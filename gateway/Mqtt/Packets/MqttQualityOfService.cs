@@ -1,8 +1,0 @@
-namespace CommandGrid.Gateway.Mqtt.Packets;
-
-public enum MqttQualityOfService : byte
-{
-    AtMostOnce = 0,
-    AtLeastOnce = 1,
-    ExactlyOnce = 2,
-}

@@ -1,7 +1,0 @@
-namespace CommandGrid.Gateway.Mqtt.Server;
-
-public enum MqttAuthorization
-{
-    Allow,
-    Deny,
-}

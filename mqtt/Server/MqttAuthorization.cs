@@ -1,0 +1,7 @@
+namespace CommandGrid.Mqtt.Server;
+
+public enum MqttAuthorization
+{
+    Allow,
+    Deny,
+}
