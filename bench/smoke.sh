@@ -81,4 +81,8 @@ run "loadgen P1 mqttnet" "$WORK/relay.out" "$LG" run --target relay --label smok
   --workload P1 --devices 4 --window 4 --warmup 1 --duration 2 --prefix smoke && \
   check "loadgen P1 mqttnet" "$WORK/relay.out" "r['pairs'] > 0 and r['errors'] == 0" "f\"{r['pairs']} pairs in {r['seconds']} s, {r['errors']} errors\""
 
+# The soak, for a few seconds on its own grid: its samples and its verdict (too short to judge flatness).
+run "soak" "$WORK/soak.out" env NO_BUILD=1 DURATION=12 INTERVAL=3 DEVICES=4 WORKERS=1 bench/soak.sh && \
+  echo "bench smoke: soak: $(grep -c '^ *[0-9]' "$WORK/soak.out") samples; $(grep -m1 '^== generator' "$WORK/soak.out" | cut -c4-)"
+
 exit $FAILED

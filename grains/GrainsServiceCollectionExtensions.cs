@@ -5,6 +5,8 @@ using CommandGrid.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace CommandGrid.Grains;
 
@@ -12,7 +14,8 @@ public static class GrainsServiceCollectionExtensions
 {
     /// <summary>
     /// What the grains need beside Orleans and the storage: their options, the command-id allocator,
-    /// the watcher of the active silos and the overdue sweep it drives, and the grid's metrics.
+    /// the watcher of the active silos and the overdue sweep it drives, the grid's metrics, and how long
+    /// executions stay in memory when idle.
     /// </summary>
     public static IServiceCollection AddCommandGridGrainServices(this IServiceCollection services, IConfiguration? commandsSection)
     {
@@ -27,6 +30,20 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ActiveSilosWatcher>());
         services.AddSingleton<OverdueCommandSweeper>();
         services.AddSingleton<IActiveSilosListener>(sp => sp.GetRequiredService<OverdueCommandSweeper>());
+        services.AddOptions<GrainCollectionOptions>().Configure<IOptions<GridOptions>>(ConfigureCollection);
         return services;
+    }
+
+    // Executions are many and short: theirs is the short age. Devices, feeds and the allocator keep the silo's.
+    private static void ConfigureCollection(GrainCollectionOptions collection, IOptions<GridOptions> grid)
+    {
+        var idle = TimeSpan.FromSeconds(Math.Max(1, grid.Value.IdleSeconds));
+        collection.ClassSpecificCollectionAge[typeof(CommandGrain).FullName!] = idle;
+        collection.ClassSpecificCollectionAge[typeof(ClientTokenGrain).FullName!] = idle;
+        // The collector looks for idle activations once a quantum, so an age is kept to within a quantum.
+        if (collection.CollectionQuantum > idle / 3)
+        {
+            collection.CollectionQuantum = idle / 3;
+        }
     }
 }

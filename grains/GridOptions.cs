@@ -16,6 +16,13 @@ public sealed class GridOptions
     /// </summary>
     public int TtlReminderPeriodSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// How long an open execution's activation (and a client token's) stays in memory after its last call
+    /// when nobody watches it. A final one goes at once. Its state is stored and its reminder brings it back,
+    /// so this trades memory for a storage read when an execution waiting for its device is called again.
+    /// </summary>
+    public int IdleSeconds { get; set; } = 30;
+
     /// <summary>How long an observer subscription lives without renewal; gateways renew well within it.</summary>
     public int ObserverExpirySeconds { get; set; } = 120;
 }

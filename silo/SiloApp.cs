@@ -33,7 +33,13 @@ public static class SiloApp
             // TTL reminders tick every few seconds after their due time until the command is final.
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
             silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = config.GetValue("Runtime:ResponseTimeout", TimeSpan.FromSeconds(5)));
-            silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = config.GetValue("Runtime:IdleTimeout", TimeSpan.FromMinutes(15)));
+            silo.Configure<GrainCollectionOptions>(o =>
+            {
+                // Devices, feeds and the id allocator; executions have their own, shorter age (Commands:IdleSeconds).
+                o.CollectionAge = config.GetValue("Runtime:IdleTimeout", TimeSpan.FromMinutes(2));
+                // A backstop: past the limit Orleans deactivates the activations closest to their age first.
+                o.EnableActivationSheddingOnMemoryPressure = config.GetValue("Runtime:ShedOnMemoryPressure", true);
+            });
             if (OperationsEndpoints.DashboardEnabled(config))
             {
                 silo.AddDashboard(o => OperationsEndpoints.ConfigureDashboard(o, config));

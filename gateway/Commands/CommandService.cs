@@ -84,29 +84,36 @@ public sealed class CommandService(IGrainFactory grains, CommandIdAllocator ids,
     {
         var waiter = new FinalStatusWaiter();
         var subscription = Watch(id, waiter, WaitRenewal);
+        // Whether the grain has dropped the waiter by itself: it keeps no subscribers once final (or if there is no such execution).
+        var dropped = false;
         try
         {
             await subscription.StartAsync();
             var current = await GetAsync(id);
             if (current is null || current.IsFinal)
             {
+                dropped = true;
                 return current;
             }
             using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timer.CancelAfter(timeout);
             try
             {
-                return await waiter.Final.WaitAsync(timer.Token);
+                var final = await waiter.Final.WaitAsync(timer.Token);
+                dropped = true;
+                return final;
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                return await GetAsync(id);
+                current = await GetAsync(id);
+                dropped = current is null || current.IsFinal;
+                return current;
             }
         }
         finally
         {
             // The answer does not wait for the grain to forget the waiter.
-            _ = subscription.DisposeAsync().AsTask();
+            _ = (dropped ? subscription.ForgottenAsync() : subscription.DisposeAsync()).AsTask();
         }
     }
 

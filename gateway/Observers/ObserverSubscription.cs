@@ -88,7 +88,15 @@ public sealed partial class ObserverSubscription : IAsyncDisposable
         return SubscribeNowAsync(retried: true, rethrow: false);
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => EndAsync(unsubscribe: true);
+
+    /// <summary>
+    /// Ends a subscription its grain has dropped by itself (a final execution keeps no subscribers): the
+    /// renewals stop and the reference goes, with no call to the grain, which would only bring it back.
+    /// </summary>
+    public ValueTask ForgottenAsync() => EndAsync(unsubscribe: false);
+
+    private async ValueTask EndAsync(bool unsubscribe)
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
@@ -100,7 +108,7 @@ public sealed partial class ObserverSubscription : IAsyncDisposable
         try
         {
             // Once the host has stopped there is no grid client to call; the grain lets the subscription expire.
-            if (_subscribed && !_host.HostStopped)
+            if (unsubscribe && _subscribed && !_host.HostStopped)
             {
                 await _unsubscribe().ConfigureAwait(false);
             }

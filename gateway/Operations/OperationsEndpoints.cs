@@ -25,8 +25,8 @@ public static class OperationsEndpoints
     public const string MetricsPath = "/metrics";
     public const string HealthPath = "/health";
 
-    /// <summary>The meters /metrics exports: the project's own, the MQTT listener's refusals, and Orleans' runtime.</summary>
-    public static readonly string[] Meters = [GridMetrics.MeterName, "CommandGrid.Mqtt", "Microsoft.Orleans"];
+    /// <summary>The meters /metrics exports: the project's own, the MQTT listener's refusals, Orleans' runtime and .NET's (GC heap, working set, thread pool).</summary>
+    public static readonly string[] Meters = [GridMetrics.MeterName, "CommandGrid.Mqtt", "Microsoft.Orleans", "System.Runtime"];
 
     /// <summary>
     /// The dashboard's options. Each silo samples its runtime statistics every CounterUpdateIntervalMs

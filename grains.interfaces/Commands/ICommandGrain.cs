@@ -22,15 +22,20 @@ public interface ICommandGrain : IGrainWithIntegerKey
     /// <summary>TIMED_OUT if the execution is not final and its TTL has passed; otherwise nothing. Safe to call any number of times.</summary>
     Task<CommandRecord?> ExpireIfDueAsync();
 
-    /// <summary>Subscribes or renews; subscriptions expire unless renewed.</summary>
+    /// <summary>
+    /// Subscribes or renews; subscriptions expire unless renewed. A final execution never changes again and
+    /// keeps no subscribers: subscribing to one (or to an id never created) does nothing, so read it after
+    /// subscribing; the subscribers of one that becomes final are forgotten once told, and need not unsubscribe.
+    /// </summary>
     Task SubscribeAsync(ICommandObserver observer);
 
     Task UnsubscribeAsync(ICommandObserver observer);
 }
 
 /// <summary>A new execution as the device grain hands it to its command grain.</summary>
+/// <param name="DeviceConnected">The device is connected, so the execution is about to be delivered; otherwise it waits in storage.</param>
 [GenerateSerializer, Immutable, Alias("cg.NewCommand")]
-public sealed record NewCommand(CreateCommandRequest Request, long Id, long? NetworkId, long? DeviceTypeId);
+public sealed record NewCommand(CreateCommandRequest Request, long Id, long? NetworkId, long? DeviceTypeId, bool DeviceConnected);
 
 /// <summary>Told of every change of one execution.</summary>
 [Alias("cg.ICommandObserver")]

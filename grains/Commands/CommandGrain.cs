@@ -23,6 +23,7 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
     private readonly ILogger<CommandGrain> _logger;
     private readonly GridMetrics _metrics;
     private readonly ObserverManager<ICommandObserver> _observers;
+    private readonly TimeSpan _observerExpiry;
     private IGrainReminder? _ttl;
 
     public CommandGrain(
@@ -37,7 +38,8 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
         _clock = clock;
         _logger = logger;
         _metrics = metrics;
-        _observers = GridObservers.Create<ICommandObserver>(TimeSpan.FromSeconds(_options.ObserverExpirySeconds), logger, clock);
+        _observerExpiry = TimeSpan.FromSeconds(_options.ObserverExpirySeconds);
+        _observers = GridObservers.Create<ICommandObserver>(_observerExpiry, logger, clock);
     }
 
     private CommandState State => _state.State;
@@ -83,6 +85,11 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
         var record = State.ToRecord();
         PublishToFeeds(new CommandEvent(CommandEventKind.Inserted, record));
         LogCreated(_logger, record.Id, record.Command, record.DeviceId, lifetime);
+        if (!command.DeviceConnected)
+        {
+            // Nobody will call it before the device connects or the reminder is due, and either brings it back.
+            DeactivateOnIdle();
+        }
         return record;
     }
 
@@ -139,7 +146,13 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
 
     public Task SubscribeAsync(ICommandObserver observer)
     {
+        if (!_state.RecordExists || CommandStatus.IsFinal(State.Status))
+        {
+            return Task.CompletedTask;
+        }
         _observers.Subscribe(observer, observer);
+        // A watched execution stays in memory for as long as the subscription lives unrenewed.
+        DelayDeactivation(_observerExpiry);
         return Task.CompletedTask;
     }
 
@@ -168,6 +181,7 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
         }
         // Final (or never stored: the grid died between the reminder and the state): the reminder has no more work.
         await ForgetTtlAsync();
+        DeactivateOnIdle();
     }
 
     private async Task ChangeAsync(string status, string? deviceStatus, string? resultJson, StatusReason? reason, string source)
@@ -201,9 +215,17 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
         PublishToFeeds(new CommandEvent(CommandEventKind.Updated, record));
         if (record.IsFinal)
         {
-            // The answer does not wait for this: a reminder left behind only ticks once more and removes itself.
-            _ = ForgetTtlAsync();
+            // Every subscriber has now been told the last change there will ever be.
+            _observers.Clear();
+            _ = RetireAsync();
         }
+    }
+
+    // The answer does not wait for this: a reminder left behind only ticks once more and removes itself.
+    private async Task RetireAsync()
+    {
+        await ForgetTtlAsync();
+        DeactivateOnIdle();
     }
 
     private async Task ForgetTtlAsync()

@@ -10,7 +10,7 @@ namespace CommandGrid.Grains.Commands;
 /// down, or the silo owning its reminder died and was not yet declared dead. Orleans skips the
 /// ticks missed meanwhile (the next one comes a whole period late), so this silo sweeps with one
 /// indexed query when it becomes active and again on every change of the active silos.
-/// The grains' own check makes a sweep that races a reminder harmless.
+/// The grains' own check makes a sweep that races a reminder harmless, and a sweep repeated harmless.
 /// </summary>
 internal sealed partial class OverdueCommandSweeper(
     IGrainFactory grains,
@@ -20,39 +20,91 @@ internal sealed partial class OverdueCommandSweeper(
 {
     private const int Concurrency = 32;
 
-    /// <summary>Times out every open command due before now; returns how many it timed out.</summary>
-    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// How soon after a change of the active silos it sweeps again. A lost silo's grains can still be routed to it
+    /// for a moment after its death is declared (the directory drops their entries as each silo learns of it),
+    /// and a frozen silo answers nothing until then; those calls fail and the next sweep reaches new activations.
+    /// </summary>
+    public static readonly TimeSpan[] SweepsAfterChange = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
+
+    /// <summary>Times out every open command due before now; returns how many it timed out and how many calls failed.</summary>
+    public async Task<SweepResult> SweepAsync(CancellationToken cancellationToken)
     {
         var timedOut = 0;
+        var failed = 0;
+        Exception? firstFailure = null;
         var overdue = queries.OverdueCommandIdsAsync(clock.GetUtcNow(), cancellationToken);
         await Parallel.ForEachAsync(overdue, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken }, async (id, _) =>
         {
-            var record = await grains.GetGrain<ICommandGrain>(id).ExpireIfDueAsync();
-            if (record?.Status == CommandStatus.TimedOut)
+            try
             {
-                Interlocked.Increment(ref timedOut);
+                var record = await grains.GetGrain<ICommandGrain>(id).ExpireIfDueAsync();
+                if (record?.Status == CommandStatus.TimedOut)
+                {
+                    Interlocked.Increment(ref timedOut);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // One unreachable grain must not keep the others waiting: the next sweep (or its reminder) gets it.
+                Interlocked.Increment(ref failed);
+                Interlocked.CompareExchange(ref firstFailure, e, null);
             }
         });
-        return timedOut;
+        return new SweepResult(timedOut, failed, firstFailure);
     }
 
     public async Task OnActiveSilosAsync(ActiveSilosChange change, CancellationToken cancellationToken)
     {
         var reason = change == ActiveSilosChange.Joined ? "start" : "membership change";
+        await SweepLoggedAsync(reason, cancellationToken);
+        if (change == ActiveSilosChange.Joined)
+        {
+            return;
+        }
+        foreach (var after in SweepsAfterChange)
+        {
+            try
+            {
+                await Task.Delay(after, clock, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            await SweepLoggedAsync($"{reason} + {after.TotalSeconds:0} s", cancellationToken);
+        }
+    }
+
+    private async Task SweepLoggedAsync(string reason, CancellationToken cancellationToken)
+    {
         try
         {
-            var timedOut = await SweepAsync(cancellationToken);
-            LogSwept(logger, reason, timedOut);
+            var result = await SweepAsync(cancellationToken);
+            if (result.Failed > 0)
+            {
+                LogSweptWithFailures(logger, reason, result.TimedOut, result.Failed, result.FirstFailure!.GetType().Name, result.FirstFailure.Message);
+            }
+            else
+            {
+                LogSwept(logger, reason, result.TimedOut);
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
         catch (Exception e)
         {
-            // The reminders still fire, at most a period late; the next membership change sweeps again.
+            // The reminders still fire, at most a period late; the next sweep tries again.
             LogSweepFailed(logger, reason, e);
         }
     }
+
+    /// <summary>What one sweep did: commands it timed out, grain calls that failed, the first failure.</summary>
+    public sealed record SweepResult(int TimedOut, int Failed, Exception? FirstFailure);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Overdue sweep at {Reason}: {TimedOut} commands timed out, {Failed} could not be reached ({Error}: {Detail}); the next sweep or their reminder ends them")]
+    private static partial void LogSweptWithFailures(ILogger logger, string reason, int timedOut, int failed, string error, string detail);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Overdue sweep at {Reason}: {TimedOut} commands timed out")]
     private static partial void LogSwept(ILogger logger, string reason, int timedOut);

@@ -32,6 +32,7 @@ public sealed partial class DeviceGrain : Grain, IDeviceGrain
     // want updates of every change, and the delivering ones are the device itself ("connected").
     private readonly ObserverManager<IDeviceConnection, Listener> _connections;
     private readonly List<long> _pending = [];
+    private readonly TimeSpan _observerExpiry;
 
     public DeviceGrain(
         [PersistentState("device")] IPersistentState<DeviceState> state,
@@ -44,7 +45,8 @@ public sealed partial class DeviceGrain : Grain, IDeviceGrain
         _queries = queries;
         _clock = clock;
         _logger = logger;
-        _connections = GridObservers.Create<IDeviceConnection, Listener>(TimeSpan.FromSeconds(options.Value.ObserverExpirySeconds), logger, clock);
+        _observerExpiry = TimeSpan.FromSeconds(options.Value.ObserverExpirySeconds);
+        _connections = GridObservers.Create<IDeviceConnection, Listener>(_observerExpiry, logger, clock);
     }
 
     private string DeviceId => this.GetPrimaryKeyString();
@@ -126,8 +128,9 @@ public sealed partial class DeviceGrain : Grain, IDeviceGrain
             throw new CommandValidationException($"Device {DeviceId} is blocked");
         }
         // Awaiting the command grain is safe: its way back to this grain is one-way (see the class remarks).
+        var connected = _connections.Any(c => c.Options.Delivers);
         var command = await GrainFactory.GetGrain<ICommandGrain>(commandId)
-            .CreateAsync(new NewCommand(request, commandId, _state.State.NetworkId, _state.State.DeviceTypeId));
+            .CreateAsync(new NewCommand(request, commandId, _state.State.NetworkId, _state.State.DeviceTypeId, connected));
         if (command.Status == CommandStatus.Pending && !_pending.Contains(command.Id))
         {
             _pending.Add(command.Id);
@@ -141,6 +144,8 @@ public sealed partial class DeviceGrain : Grain, IDeviceGrain
         _connections.ClearExpired();
         var wasDelivering = Find(connection)?.Options.Delivers == true;
         _connections.Subscribe(connection, new Listener(connection, options));
+        // Connected devices keep their grain, and its connections, in memory; an idle one is collected.
+        DelayDeactivation(_observerExpiry);
         if (!options.Delivers || wasDelivering)
         {
             return;

@@ -283,7 +283,19 @@ public sealed class ClusterTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Cluster_DeadSilosOverdueCommandsTimeOutOnceItIsDeclaredDead()
+    public Task Cluster_DeadSilosOverdueCommandsTimeOutOnceItIsDeclaredDead() =>
+        OverdueOnceDeclaredDeadAsync(nameof(Cluster_DeadSilosOverdueCommandsTimeOutOnceItIsDeclaredDead), frozen: false);
+
+    /// <summary>
+    /// A frozen silo (SIGSTOP: its sockets stay open, its calls unanswered) is voted dead like a killed one, its
+    /// commands' TTLs fire on the survivors, and when it thaws it learns it is dead and stops without changing
+    /// any of them: each command stays final with the same history, and there is one execution per create.
+    /// </summary>
+    [Fact]
+    public Task Cluster_FrozenSiloThawedAfterItsDeathChangesNothingItsSuccessorsWrote() =>
+        OverdueOnceDeclaredDeadAsync(nameof(Cluster_FrozenSiloThawedAfterItsDeathChangesNothingItsSuccessorsWrote), frozen: true);
+
+    private async Task OverdueOnceDeclaredDeadAsync(string name, bool frozen)
     {
         const int Victim = 1;
         const int Ttl = 6;
@@ -300,36 +312,25 @@ public sealed class ClusterTests(ITestOutputHelper output)
         }
 
         // Nobody answers: every command stays open until its TTL. About a third of their
-        // reminders belong to the silo about to die, which keeps them until it is declared dead.
+        // reminders belong to the silo about to fail, which keeps them until it is declared dead.
         var created = await Task.WhenAll(Enumerable.Range(0, Commands).Select(i =>
             (i % 2 == 0 ? client0 : client1).CreateCommandAsync(new { thingId = things[i % things.Count], action = "overdue", ttl = Ttl })));
         var expiries = created.Select(c => FleetsApi.Time(c["expiresAt"])).ToList();
         var firstExpiry = expiries.Min();
         var lastExpiry = expiries.Max();
 
-        // Kill half a second before the first TTL: every TTL passes while the victim is dead, before its death is
+        // Fail it half a second before the first TTL: every TTL passes while the victim is gone, before its death is
         // declared (detection takes well over a second even on a quiet machine).
         await Eventually.TrueAsync(() => DateTimeOffset.UtcNow >= firstExpiry - TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(Ttl), "half a second before the first TTL");
-        var killedAt = cluster.KillHard(Victim);
+        var failedAt = frozen ? cluster.Silos[Victim].Freeze() : cluster.KillHard(Victim);
+        var how = frozen ? "SIGSTOP" : "kill -9";
         var declaredAt = await cluster.WaitDeclaredDeadAsync(Victim, TimeSpan.FromSeconds(120));
 
-        var final = new Dictionary<string, JsonObject>();
-        await Eventually.TrueAsync(async () =>
-        {
-            foreach (var command in created.Select(c => (string)c["executionId"]!).Where(id => !final.ContainsKey(id)))
-            {
-                var (status, body) = await ClusterKit.ReadAsync(client0, command);
-                if (status == HttpStatusCode.OK && ClusterKit.IsFinal(body))
-                {
-                    final[command] = body;
-                }
-            }
-            return final.Count == created.Length;
-        }, TimeSpan.FromSeconds(90), "every command is final");
+        var final = await ReadUntilFinalAsync(client0, created.Select(c => (string)c["executionId"]!).ToList());
 
         var timedOut = final.Values.Select(c => (Id: (string)c["executionId"]!, Expires: FleetsApi.Time(c["expiresAt"]), At: FleetsApi.ReachedAt(c, CommandStatus.TimedOut))).ToList();
         // Overdue at the declaration: due clearly before it and timed out only around or after it (their reminder was
-        // on the dead silo); the others time out at their expiry, on the live silos. The declaration is seen by
+        // on the lost silo); the others time out at their expiry, on the live silos. The declaration is seen by
         // polling the membership table, so "around" allows a quarter of a second.
         var overdue = timedOut.Where(t => t.Expires < declaredAt - TimeSpan.FromSeconds(0.3) && t.At > declaredAt - TimeSpan.FromSeconds(0.25)).ToList();
         var onTime = timedOut.Count(t => !overdue.Contains(t) && t.At <= t.Expires + tolerance);
@@ -338,29 +339,63 @@ public sealed class ClusterTests(ITestOutputHelper output)
         var figures = new List<string>
         {
             $"membership: {ClusterKit.MembershipInEffect}",
-            $"{Commands} open commands, ttl {Ttl} s, expiring {ClusterKit.Seconds(firstExpiry - killedAt)} to {ClusterKit.Seconds(lastExpiry - killedAt)} after the kill of silo{Victim}",
-            $"kill -9 -> declared Dead: {ClusterKit.Seconds(declaredAt - killedAt)}",
+            $"{Commands} open commands, ttl {Ttl} s, expiring {ClusterKit.Seconds(firstExpiry - failedAt)} to {ClusterKit.Seconds(lastExpiry - failedAt)} after the {how} of silo{Victim}",
+            $"{how} -> declared Dead: {ClusterKit.Seconds(declaredAt - failedAt)}",
             $"timed out on time (<= expiry + 1 s): {onTime}; late but before the declaration: {lateBeforeDeclaration}; " +
-                $"overdue at the declaration (reminder on the dead silo): {overdue.Count}, " +
+                $"overdue at the declaration (reminder on the lost silo): {overdue.Count}, " +
                 $"timed out at most {ClusterKit.Seconds(worstAfterDeclaration)} after the declaration was seen",
         };
+        foreach (var t in overdue)
+        {
+            output.WriteLine($"  {t.Id}: expired {ClusterKit.Seconds(t.Expires - failedAt)} after the {how}, TIMED_OUT {ClusterKit.Seconds(t.At!.Value - declaredAt)} after the declaration");
+        }
+
+        if (frozen)
+        {
+            // Thawed, it finds itself Dead in the membership table and stops; whatever it still held changes nothing stored.
+            var thawedAt = cluster.Silos[Victim].Thaw();
+            var exitCode = await cluster.Silos[Victim].WaitForExitAsync(TimeSpan.FromSeconds(120));
+            figures.Add($"thawed {ClusterKit.Seconds(thawedAt - declaredAt)} after the declaration; it stopped by itself (exit code {exitCode})");
+            var after = await ReadUntilFinalAsync(client1, [.. final.Keys]);
+            Assert.All(final, kv => Assert.Equal(kv.Value.ToJsonString(), after[kv.Key].ToJsonString()));
+            var executions = new List<string>();
+            foreach (var thing in things)
+            {
+                executions.AddRange((await client1.ListAllAsync($"thingId={thing}", 50)).Select(c => (string)c["executionId"]!));
+            }
+            Assert.Equal(final.Keys.Order(), executions.Order());
+        }
         foreach (var line in figures)
         {
             output.WriteLine(line);
         }
-        foreach (var t in overdue)
-        {
-            output.WriteLine($"  {t.Id}: expired {ClusterKit.Seconds(t.Expires - killedAt)} after the kill, TIMED_OUT {ClusterKit.Seconds(t.At!.Value - declaredAt)} after the declaration");
-        }
-        ClusterKit.Report("Cluster_DeadSilosOverdueCommandsTimeOutOnceItIsDeclaredDead", figures);
+        ClusterKit.Report(name, figures);
 
-        // Order and outcome: TTLs fell due while the victim was dead and not yet declared so, and every command, those
-        // whose reminder was on the dead silo included, ended TIMED_OUT, none before its expiry. How soon after the
+        // Order and outcome: TTLs fell due while the victim was gone and not yet declared dead, and every command, those
+        // whose reminder was on the lost silo included, ended TIMED_OUT, none before its expiry. How soon after the
         // declaration is a measurement (the figures above; bench/failover/run.sh collects them).
-        Assert.True(timedOut.Any(t => t.Expires > killedAt && t.Expires < declaredAt),
-            $"the death was declared {ClusterKit.Seconds(declaredAt - killedAt)} after the kill, before any TTL fell due: the test exercised nothing");
+        Assert.True(timedOut.Any(t => t.Expires > failedAt && t.Expires < declaredAt),
+            $"the death was declared {ClusterKit.Seconds(declaredAt - failedAt)} after the {how}, before any TTL fell due: the test exercised nothing");
         Assert.All(final.Values, FleetsApi.AssertTimedOutUnanswered);
         cluster.Passed();
+    }
+
+    private static async Task<Dictionary<string, JsonObject>> ReadUntilFinalAsync(HttpClient client, IReadOnlyCollection<string> ids)
+    {
+        var final = new Dictionary<string, JsonObject>();
+        await Eventually.TrueAsync(async () =>
+        {
+            foreach (var command in ids.Where(id => !final.ContainsKey(id)))
+            {
+                var (status, body) = await ClusterKit.ReadAsync(client, command);
+                if (status == HttpStatusCode.OK && ClusterKit.IsFinal(body))
+                {
+                    final[command] = body;
+                }
+            }
+            return final.Count == ids.Count;
+        }, TimeSpan.FromSeconds(90), "every command is final");
+        return final;
     }
 
     // The operator pages of a standalone gateway (an Orleans client) and of a cluster silo: refused

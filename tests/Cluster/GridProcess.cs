@@ -14,6 +14,8 @@ namespace CommandGrid.Tests.Cluster;
 public sealed class GridProcess : IAsyncDisposable
 {
     private const int SigTerm = 15;
+    private const int SigCont = 18;
+    private const int SigStop = 19;
 
     private readonly string _dll;
     private readonly IReadOnlyList<string> _arguments;
@@ -163,6 +165,34 @@ public sealed class GridProcess : IAsyncDisposable
         process.Kill(entireProcessTree: true);
         process.WaitForExit();
         RemoveRuntimeIpcFiles(process.Id);
+        return at;
+    }
+
+    /// <summary>SIGSTOP: the process is frozen with its sockets open, as a silo in a long GC pause or a suspended VM is.</summary>
+    public DateTimeOffset Freeze() => Signal(SigStop, "SIGSTOP (frozen)");
+
+    /// <summary>SIGCONT: the frozen process runs again, unaware of the time that passed.</summary>
+    public DateTimeOffset Thaw() => Signal(SigCont, "SIGCONT (thawed)");
+
+    /// <summary>Waits for the process to end by itself (e.g. a silo that learnt it was declared dead); its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        var process = _process ?? throw new InvalidOperationException($"{Name} was never started.");
+        using var limit = new CancellationTokenSource(timeout);
+        await process.WaitForExitAsync(limit.Token);
+        RemoveRuntimeIpcFiles(process.Id);
+        return process.ExitCode;
+    }
+
+    private DateTimeOffset Signal(int signal, string what)
+    {
+        var process = _process ?? throw new InvalidOperationException($"{Name} was never started.");
+        var at = DateTimeOffset.UtcNow;
+        Write("test", what);
+        if (SendSignal(process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"{what} of {Name} (pid {process.Id}) failed");
+        }
         return at;
     }
 

@@ -29,7 +29,7 @@ public sealed class DeviceGrainTests(GrainClusterFixture cluster)
         // Stored without the device grain hearing of it: only storage can tell the rebuilt queue.
         cluster.Clock.Advance(TimeSpan.FromMilliseconds(10));
         var behindItsBack = NewCommandId();
-        await Grains.GetGrain<ICommandGrain>(behindItsBack).CreateAsync(new NewCommand(Request(device), behindItsBack, null, null));
+        await Grains.GetGrain<ICommandGrain>(behindItsBack).CreateAsync(new NewCommand(Request(device), behindItsBack, null, null, DeviceConnected: false));
         var last = await CreateLaterAsync(device);
 
         await cluster.Cluster.DeactivateAsync(Grains.GetGrain<IDeviceGrain>(device));

@@ -25,7 +25,10 @@ namespace CommandGrid.Tests.Grains;
 /// </summary>
 public sealed class GrainClusterFixture : IAsyncLifetime
 {
-    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    // It starts at the wall clock's time because Orleans sets a keep-alive (DelayDeactivation) on the grains'
+    // clock but compares it with the wall clock when it collects; tests only ever move this clock forward.
+    // Whole seconds, as the stored times are milliseconds: a TTL due from "now" is then due at a stored time.
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
 

@@ -46,9 +46,10 @@ public sealed class OverdueSweepTests(GrainClusterFixture cluster)
         var final = await StoreWithoutReminderAsync(device, CommandStatus.Succeeded, 30);
         cluster.Clock.Advance(TimeSpan.FromSeconds(31));
 
-        var timedOut = await cluster.Silo.GetRequiredService<OverdueCommandSweeper>().SweepAsync(CancellationToken.None);
+        var swept = await cluster.Silo.GetRequiredService<OverdueCommandSweeper>().SweepAsync(CancellationToken.None);
 
-        Assert.True(timedOut >= overdue.Length, $"{timedOut} timed out");
+        Assert.Equal(0, swept.Failed);
+        Assert.True(swept.TimedOut >= overdue.Length, $"{swept.TimedOut} timed out");
         foreach (var id in overdue)
         {
             var record = await cluster.Grains.GetGrain<ICommandGrain>(id).GetAsync();

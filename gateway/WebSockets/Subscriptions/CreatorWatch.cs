@@ -98,7 +98,7 @@ internal sealed class CreatorWatch(WsSession session, CommandService commands) :
             }
             ended = Accept(watched, command);
         }
-        ended?.DisposeAsync().AsTask();
+        ended?.ForgottenAsync().AsTask();
     }
 
     private void FlushAhead(long id)
@@ -111,11 +111,11 @@ internal sealed class CreatorWatch(WsSession session, CommandService commands) :
                 ended = Accept(watched, ahead);
             }
         }
-        ended?.DisposeAsync().AsTask();
+        ended?.ForgottenAsync().AsTask();
     }
 
     // Pushes one change to the creator; then a held change that is now next (or overdue) follows. Returns the
-    // subscription to end once the command is final (a final command never changes again).
+    // subscription to end once the command is final (a final command never changes again, and has dropped it).
     private ObserverSubscription? Accept(Watched watched, CommandRecord command)
     {
         var last = watched.Last;
