@@ -67,7 +67,12 @@ public sealed class GridServer : IAsyncDisposable
         {
             args.Add($"--{key}={value}");
         }
-        var app = SiloApp.Build([.. args], customize);
+        var app = SiloApp.Build([.. args], builder =>
+        {
+            customize?.Invoke(builder);
+            TestHostLogging.AddStopSettings(builder);
+        });
+        TestHostLogging.QuietenOnStop(app);
         await app.StartAsync();
         var http = app.Services.GetRequiredService<CommandGrid.Gateway.KestrelEndpoints>().HttpEndPoints[0];
         return new GridServer(app, ownsStorage ? storage : null, new Uri($"http://{http}"));
