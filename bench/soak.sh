@@ -8,38 +8,16 @@
 # Usage: bench/soak.sh     env: DURATION=1800 INTERVAL=10 DEVICES=200 WINDOW=$DEVICES WORKERS=2 LIMIT=1.2 KEEP=1
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$PWD
 DURATION=${DURATION:-1800}; INTERVAL=${INTERVAL:-10}; DEVICES=${DEVICES:-200}; WINDOW=${WINDOW:-$DEVICES}; WORKERS=${WORKERS:-2}
 LIMIT=${LIMIT:-1.2}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/cg-soak-XXXXXX")
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  if [ -n "${KEEP:-}" ]; then echo "soak: kept $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-wait_port() { for _ in $(seq 1 600); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
-
-if [ -z "${NO_BUILD:-}" ]; then
-  echo "building (Release): silo, bench/loadgen..." >&2
-  dotnet build -c Release silo -v q -nologo >/dev/null
-  dotnet build -c Release bench/loadgen -v q -nologo >/dev/null
-fi
-LG=$ROOT/bench/loadgen/bin/Release/net10.0/loadgen
+BENCH_NAME=soak
+# shellcheck source=bench/lib/one-node.sh
+. bench/lib/one-node.sh
+build_release silo bench/loadgen
 
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, .NET SDK $(dotnet --version); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== command: DURATION=$DURATION INTERVAL=$INTERVAL DEVICES=$DEVICES WINDOW=$WINDOW WORKERS=$WORKERS bench/soak.sh"
-HPORT=$(free_port); MPORT=$(free_port); SPORT=$(free_port)
-SECRET="soak-secret-$(date +%s)-long-enough-for-hs256-signing"
-DEVICE_SECRET=soak-device-secret
-dotnet "$ROOT/silo/bin/Release/net10.0/CommandGrid.Silo.dll" --urls "http://127.0.0.1:$HPORT" --Cluster:SiloPort="$SPORT" \
-  --Mqtt:Address=127.0.0.1 --Mqtt:Port="$MPORT" --Storage:ConnectionString="Data Source=$WORK/grid.db" \
-  --Auth:JwtSecret="$SECRET" --Mqtt:DeviceSecret="$DEVICE_SECRET" --RateLimit:PermitsPerSecond=1000000 \
-  --Logging:LogLevel:Default=Warning >"$WORK/grid.log" 2>&1 & GPID=$!
-PIDS+=("$GPID")
-wait_port "$HPORT"; wait_port "$MPORT"
+start_grid
 
 "$LG" run --target grid --label soak --target-pid "$GPID" --mqtt-port "$MPORT" --workers "$WORKERS" \
   --http-port "$HPORT" --jwt-secret "$SECRET" --device-secret "$DEVICE_SECRET" --workload P1 --devices "$DEVICES" \
@@ -49,7 +27,7 @@ PIDS+=("$LPID")
 # sample T: one line of "t rss_mb heap_mb activations succeeded" from /proc and /metrics.
 sample() {
   local rss
-  rss=$(awk '/^VmRSS:/{print $2/1024}' "/proc/$GPID/status")
+  rss=$(( $(rss_kb "$GPID") / 1024 ))
   curl -sf "http://127.0.0.1:$HPORT/metrics" | python3 -c '
 import sys
 heap = act = done = 0.0

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Pending commands on one node: COUNT commands for things with no device connected (Release grid, SQLite file),
+# their TTLs spread so that they expire at RATE per second after every create is acknowledged. Prints the grid's
+# RSS before and with every command pending (KB per pending command), how late the TTLs fired (p50/p99/max from
+# each execution's history) and whether every one ended TIMED_OUT. Uses loadgen's P4 (bench/loadgen/Ttl.cs).
+# Usage: bench/pending.sh     env: COUNT=1000000 RATE=1000 THINGS=1000 PARALLEL=64 KEEP=1
+#   CREATE_RATE=1500 (creates/s to plan for: the first TTL is COUNT/CREATE_RATE + 30 s, or MIN_TTL), GRACE=20 (s past the last TTL)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+COUNT=${COUNT:-1000000}; RATE=${RATE:-1000}; THINGS=${THINGS:-1000}; PARALLEL=${PARALLEL:-64}; CREATE_RATE=${CREATE_RATE:-1500}
+MIN_TTL=${MIN_TTL:-$(( COUNT / CREATE_RATE + 30 ))}; MAX_TTL=$(( MIN_TTL + (COUNT + RATE - 1) / RATE )); GRACE=${GRACE:-20}
+BENCH_NAME=pending
+# shellcheck source=bench/lib/one-node.sh
+. bench/lib/one-node.sh
+build_release silo bench/loadgen
+echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; load average before: $(cut -d' ' -f1-3 /proc/loadavg); commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "== command: COUNT=$COUNT RATE=$RATE THINGS=$THINGS PARALLEL=$PARALLEL bench/pending.sh (TTLs $MIN_TTL-$MAX_TTL s)"
+start_grid --Commands:MaxLifetimeSeconds=$(( MAX_TTL + 60 ))
+sleep 5
+IDLE_KB=$(rss_kb "$GPID")
+"$LG" ttl --http-port "$HPORT" --jwt-secret "$SECRET" --target-pid "$GPID" --count "$COUNT" --things "$THINGS" \
+  --parallel "$PARALLEL" --min-ttl "$MIN_TTL" --max-ttl "$MAX_TTL" --grace "$GRACE" --max-extra-wait 120 --prefix pending \
+  --out "$WORK/ttl.json" >"$WORK/ttl.out" 2>"$WORK/ttl.err" || { tail -20 "$WORK/ttl.err" >&2; exit 1; }
+kill -0 "$GPID" 2>/dev/null || { echo "pending: the grid EXITED" >&2; tail -20 "$WORK/grid.log" >&2; exit 1; }
+python3 - "$WORK/ttl.json" "$IDLE_KB" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1])); idle = int(sys.argv[2]) / 1024
+per = (r["targetRssPendingMB"] - idle) * 1024 / r["count"]
+print(f"== {r['count']} created in {r['createSeconds']} s ({r['createsPerSecond']}/s); RSS idle {idle:.0f} MB, "
+      f"with all pending {r['targetRssPendingMB']:.0f} MB: {per:.2f} KB per pending command above the idle silo")
+print(f"== TTLs {r['ttlRange']}: {r['timedOut']} TIMED_OUT, {r['notFinalAfterWait']} not final, {r['otherStatus']} other; "
+      f"lateness p50 {r['latenessP50ms']} ms, p99 {r['latenessP99ms']} ms, max {r['latenessMaxms']} ms; "
+      f"grid CPU while expiring {r['targetCpuSecondsWhileExpiring']} s; load {r['loadavg']}")
+sys.exit(0 if r["timedOut"] == r["count"] else 1)
+EOF
