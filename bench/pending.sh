@@ -20,14 +20,29 @@ sleep 5
 IDLE_KB=$(rss_kb "$GPID")
 "$LG" ttl --http-port "$HPORT" --jwt-secret "$SECRET" --target-pid "$GPID" --count "$COUNT" --things "$THINGS" \
   --parallel "$PARALLEL" --min-ttl "$MIN_TTL" --max-ttl "$MAX_TTL" --grace "$GRACE" --max-extra-wait 120 --prefix pending \
-  --out "$WORK/ttl.json" >"$WORK/ttl.out" 2>"$WORK/ttl.err" || { tail -20 "$WORK/ttl.err" >&2; exit 1; }
+  --out "$WORK/ttl.json" >"$WORK/ttl.out" 2>"$WORK/ttl.err" & TTLPID=$!
+PIDS+=("$TTLPID")
+# Settled: SETTLE seconds after the last create (and before the first TTL), RSS and the GC heap after its last collection.
+SETTLE=${SETTLE:-20}
+SETTLED_KB=""; HEAP_MB=""
+while kill -0 "$TTLPID" 2>/dev/null && ! grep -q '^created' "$WORK/ttl.err"; do sleep 1; done
+if kill -0 "$TTLPID" 2>/dev/null && [ $(( MIN_TTL - SETTLE )) -gt 5 ]; then
+  sleep "$SETTLE"
+  SETTLED_KB=$(rss_kb "$GPID")
+  HEAP_MB=$(curl -sf "http://127.0.0.1:$HPORT/metrics" | awk '/^dotnet_gc_last_collection_heap_size_bytes/{s+=$NF} END{printf "%.0f", s/1048576}')
+fi
+wait "$TTLPID" || { tail -20 "$WORK/ttl.err" >&2; exit 1; }
 kill -0 "$GPID" 2>/dev/null || { echo "pending: the grid EXITED" >&2; tail -20 "$WORK/grid.log" >&2; exit 1; }
-python3 - "$WORK/ttl.json" "$IDLE_KB" <<'EOF'
+python3 - "$WORK/ttl.json" "$IDLE_KB" "$SETTLED_KB" "$HEAP_MB" "$SETTLE" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1])); idle = int(sys.argv[2]) / 1024
 per = (r["targetRssPendingMB"] - idle) * 1024 / r["count"]
 print(f"== {r['count']} created in {r['createSeconds']} s ({r['createsPerSecond']}/s); RSS idle {idle:.0f} MB, "
-      f"with all pending {r['targetRssPendingMB']:.0f} MB: {per:.2f} KB per pending command above the idle silo")
+      f"at the last create {r['targetRssPendingMB']:.0f} MB: {per:.2f} KB per pending command above the idle silo")
+if sys.argv[3]:
+    settled = int(sys.argv[3]) / 1024
+    print(f"== {sys.argv[5]} s later, all still pending: RSS {settled:.0f} MB ({(settled - idle) * 1024 / r['count']:.2f} KB per pending command "
+          f"above the idle silo), GC heap after the last collection {sys.argv[4] or '?'} MB")
 print(f"== TTLs {r['ttlRange']}: {r['timedOut']} TIMED_OUT, {r['notFinalAfterWait']} not final, {r['otherStatus']} other; "
       f"lateness p50 {r['latenessP50ms']} ms, p99 {r['latenessP99ms']} ms, max {r['latenessMaxms']} ms; "
       f"grid CPU while expiring {r['targetCpuSecondsWhileExpiring']} s; load {r['loadavg']}")
