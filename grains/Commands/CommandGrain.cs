@@ -239,6 +239,11 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
             }
             _ttl = null;
         }
+        catch (SiloUnavailableException)
+        {
+            // The silo is stopping: nothing failed, and the reminder's next tick, wherever it fires, removes it.
+            LogReminderLeftAtStop(_logger, this.GetPrimaryKeyLong());
+        }
         catch (Exception e)
         {
             LogReminderNotRemoved(_logger, this.GetPrimaryKeyLong(), e);
@@ -296,6 +301,9 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Command {CommandId} timed out (due {DueAt:O}, tick {TickAt:O})")]
     private static partial void LogTimedOut(ILogger logger, long commandId, DateTimeOffset dueAt, DateTime tickAt);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The TTL reminder of command {CommandId} was left to its next tick: the silo is stopping")]
+    private static partial void LogReminderLeftAtStop(ILogger logger, long commandId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The TTL reminder of command {CommandId} was not removed; its next tick removes it")]
     private static partial void LogReminderNotRemoved(ILogger logger, long commandId, Exception error);
