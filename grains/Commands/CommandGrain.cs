@@ -180,8 +180,7 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
             return;
         }
         // Final (or never stored: the grid died between the reminder and the state): the reminder has no more work.
-        await ForgetTtlAsync();
-        DeactivateOnIdle();
+        await RetireAsync();
     }
 
     private async Task ChangeAsync(string status, string? deviceStatus, string? resultJson, StatusReason? reason, string source)
