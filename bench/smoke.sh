@@ -84,7 +84,7 @@ run "loadgen P1 mqttnet" "$WORK/relay.out" "$LG" run --target relay --label smok
 # The soak, for a few seconds on its own grid: its samples and its verdict (too short to judge flatness).
 run "soak" "$WORK/soak.out" env NO_BUILD=1 DURATION=12 INTERVAL=3 DEVICES=4 WORKERS=1 bench/soak.sh && \
   echo "bench smoke: soak: $(grep -c '^ *[0-9]' "$WORK/soak.out") samples; $(grep -m1 '^== generator' "$WORK/soak.out" | cut -c4-)"
-run "pending" "$WORK/pending.out" env NO_BUILD=1 COUNT=50 RATE=25 THINGS=5 PARALLEL=8 MIN_TTL=3 GRACE=2 bench/pending.sh && \
+run "pending" "$WORK/pending.out" env NO_BUILD=1 COUNT=50 RATE=25 THINGS=5 PARALLEL=8 MIN_TTL=8 GRACE=2 RESTART=1 DOWN=4 bench/pending.sh && \
   echo "bench smoke: pending: $(grep -m1 'TIMED_OUT' "$WORK/pending.out" | cut -c4- | cut -d';' -f1-2)"
 
 exit $FAILED

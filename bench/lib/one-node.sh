@@ -18,7 +18,10 @@ wait_port() { for _ in $(seq 1 600); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/n
 build_release() {
   [ -n "${NO_BUILD:-}" ] && return 0
   echo "building (Release): $*..." >&2
-  for project in "$@"; do dotnet build -c Release "$project" -v q -nologo >/dev/null; done
+  local out
+  for project in "$@"; do
+    out=$(dotnet build -c Release "$project" -v q -nologo 2>&1) || { echo "$out" | grep -E 'error|Error' >&2; return 1; }
+  done
 }
 
 # start_grid [EXTRA-ARGS...]: one node on free loopback ports, its log in $WORK/grid.log; sets GPID, HPORT, MPORT,
@@ -27,10 +30,16 @@ start_grid() {
   HPORT=$(free_port); MPORT=$(free_port); local sport; sport=$(free_port)
   SECRET="${BENCH_NAME:-bench}-secret-$(date +%s)-long-enough-for-hs256-signing"
   DEVICE_SECRET="${BENCH_NAME:-bench}-device-secret"
-  dotnet "$ROOT/silo/bin/Release/net10.0/CommandGrid.Silo.dll" --urls "http://127.0.0.1:$HPORT" --Cluster:SiloPort="$sport" \
-    --Mqtt:Address=127.0.0.1 --Mqtt:Port="$MPORT" --Storage:ConnectionString="Data Source=$WORK/grid.db" \
-    --Auth:JwtSecret="$SECRET" --Mqtt:DeviceSecret="$DEVICE_SECRET" --RateLimit:PermitsPerSecond=1000000 \
-    --Logging:LogLevel:Default=Warning "$@" >"$WORK/grid.log" 2>&1 & GPID=$!
+  GRID_ARGS=(--urls "http://127.0.0.1:$HPORT" --Cluster:SiloPort="$sport"
+    --Mqtt:Address=127.0.0.1 --Mqtt:Port="$MPORT" --Storage:ConnectionString="Data Source=$WORK/grid.db"
+    --Auth:JwtSecret="$SECRET" --Mqtt:DeviceSecret="$DEVICE_SECRET" --RateLimit:PermitsPerSecond=1000000
+    --Logging:LogLevel:Default=Warning "$@")
+  launch_grid
+}
+
+# launch_grid: (re)starts the node start_grid configured, on the same ports and database file.
+launch_grid() {
+  dotnet "$ROOT/silo/bin/Release/net10.0/CommandGrid.Silo.dll" "${GRID_ARGS[@]}" >>"$WORK/grid.log" 2>&1 & GPID=$!
   PIDS+=("$GPID")
   wait_port "$HPORT" && wait_port "$MPORT"
 }

@@ -11,12 +11,16 @@ namespace Loadgen;
 /// <summary>
 /// P4: create N commands with TTLs spread evenly over [min, max] seconds for things with no device connected,
 /// wait past the last expiry, then read each execution: lateness = history TIMED_OUT "at" − "expiresAt".
+/// With <c>--restart-file</c> (the grid was restarted while they were pending; the file holds the unix ms at which
+/// it answered again, and <c>--target-pid-file</c> its new pid), the executions due before that answer are reported
+/// apart: how long after the answer the last of them timed out. Lateness is then that of the others.
 /// </summary>
 public static class Ttl
 {
     public static async Task<int> RunAsync(Options o)
     {
-        var pid = o.Int("target-pid");
+        var pidFile = o.Has("target-pid-file") ? o.Str("target-pid-file") : null;
+        int Pid() => pidFile is null ? o.Int("target-pid") : int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture);
         var count = o.Int("count", 10000);
         int min = o.Int("min-ttl", 20), max = o.Int("max-ttl", 40);
         var prefix = o.Str("prefix", "ttl");
@@ -34,11 +38,17 @@ public static class Ttl
         });
         var ids = new string[count];
         var expires = new DateTimeOffset[count];
-        var rss0 = Proc.RssBytes(pid);
+        var rss0 = Proc.RssBytes(Pid());
+        // With an expiry rate the TTLs are chosen at each create so that the expiries come at that rate from
+        // start + min-ttl on, however fast the creates go; otherwise they cycle through [min, max].
+        double? expiryRate = o.Has("expiry-rate") ? o.Dbl("expiry-rate") : null;
+        var firstExpiry = DateTimeOffset.UtcNow.AddSeconds(min);
         var created = Stopwatch.StartNew();
         await Mqtt.ForAllAsync(count, o.Int("parallel", 32), async i =>
         {
-            var ttl = min + i % (max - min + 1);
+            var ttl = expiryRate is { } rate
+                ? Math.Max(1, (int)Math.Round((firstExpiry.AddSeconds(i / rate) - DateTimeOffset.UtcNow).TotalSeconds))
+                : min + i % (max - min + 1);
             using var body = new StringContent($"{{\"thingId\":\"{prefix}-{i % things}\",\"action\":\"ttl\",\"ttl\":{ttl}}}", Encoding.UTF8, "application/json");
             using var r = await http.PostAsync("/api/v1/commands", body);
             var node = JsonNode.Parse(await r.Content.ReadAsStringAsync())!;
@@ -47,14 +57,14 @@ public static class Ttl
             expires[i] = DateTimeOffset.Parse(node["expiresAt"]!.GetValue<string>(), CultureInfo.InvariantCulture);
         });
         var createSeconds = created.Elapsed.TotalSeconds;
-        var rssPending = Proc.RssBytes(pid);
-        var cpu0 = Proc.CpuSeconds(pid);
+        var rssPending = Proc.RssBytes(Pid());
+        var cpu0 = Proc.CpuSeconds(Pid());
         var last = expires.Max();
         var grace = TimeSpan.FromSeconds(o.Dbl("grace", 15));
         var wait = last + grace - DateTimeOffset.UtcNow;
-        Console.Error.WriteLine($"created {count} in {createSeconds:F1} s; waiting {wait.TotalSeconds:F0} s for the last expiry + {grace.TotalSeconds} s");
+        Console.Error.WriteLine($"created {count} in {createSeconds:F1} s; first expiry {expires.Min().ToUnixTimeMilliseconds()}; waiting {wait.TotalSeconds:F0} s for the last expiry + {grace.TotalSeconds} s");
         if (wait > TimeSpan.Zero) await Task.Delay(wait);
-        var cpu1 = Proc.CpuSeconds(pid);
+        var cpu1 = Proc.CpuSeconds(Pid());
         var lateness = new ConcurrentDictionary<int, double>();
         var other = new ConcurrentDictionary<int, string>();
         var todo = Enumerable.Range(0, count).ToArray();
@@ -86,6 +96,20 @@ public static class Ttl
             if (todo.Length == 0 || DateTimeOffset.UtcNow > deadline) break;
             await Task.Delay(5000);
         }
+        long? answeredMs = o.Has("restart-file") ? long.Parse(File.ReadAllText(o.Str("restart-file")).Trim(), CultureInfo.InvariantCulture) : null;
+        var overdueAfter = new List<double>();
+        if (answeredMs is { } answered)
+        {
+            // Due before the restarted grid answered: what counts is when they timed out after that answer.
+            foreach (var (i, late) in lateness.ToArray())
+            {
+                if (expires[i].ToUnixTimeMilliseconds() <= answered)
+                {
+                    overdueAfter.Add(expires[i].ToUnixTimeMilliseconds() + late - answered);
+                    lateness.TryRemove(i, out _);
+                }
+            }
+        }
         var sorted = lateness.Values.Order().ToArray();
         double Q(double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Floor(p * sorted.Length))];
         var json = new JsonObject
@@ -94,10 +118,12 @@ public static class Ttl
             ["workload"] = "P4",
             ["label"] = o.Str("label", "grid"),
             ["count"] = count,
-            ["ttlRange"] = $"{min}-{max} s",
+            ["ttlRange"] = expiryRate is null ? $"{min}-{max} s" : $"expiring at {expiryRate}/s from {min} s after the first create",
             ["createSeconds"] = Math.Round(createSeconds, 1),
             ["createsPerSecond"] = Math.Round(count / createSeconds, 0),
-            ["timedOut"] = sorted.Length,
+            ["timedOut"] = sorted.Length + overdueAfter.Count,
+            ["overdueAtRestart"] = answeredMs is null ? null : overdueAfter.Count,
+            ["overdueTimedOutWithinMsOfAnswer"] = overdueAfter.Count == 0 ? null : Math.Round(overdueAfter.Max(), 1),
             ["notFinalAfterWait"] = todo.Length,
             ["otherStatus"] = other.Count,
             ["latenessP50ms"] = Math.Round(Q(0.5), 1),

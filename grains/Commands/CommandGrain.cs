@@ -238,9 +238,10 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
             }
             _ttl = null;
         }
-        catch (SiloUnavailableException)
+        catch (Exception e) when (e is SiloUnavailableException or ObjectDisposedException)
         {
-            // The silo is stopping: nothing failed, and the reminder's next tick, wherever it fires, removes it.
+            // The silo is stopping (or its host is already disposed): nothing failed, and the reminder's next tick,
+            // wherever it fires, removes it.
             LogReminderLeftAtStop(_logger, this.GetPrimaryKeyLong());
         }
         catch (Exception e)

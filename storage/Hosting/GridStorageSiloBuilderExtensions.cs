@@ -3,6 +3,8 @@ using CommandGrid.Storage.Orleans;
 using CommandGrid.Storage.Queries;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Hosting;
 using Orleans.Providers;
 using Orleans.Runtime;
 using Orleans.Runtime.Hosting;
@@ -39,7 +41,14 @@ public static class GridStorageSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new RelationalStoreLifecycle(sp.GetRequiredService<RelationalStore>()));
         services.AddGrainStorage(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME,
             (sp, _) => new RelationalGrainStorage(sp.GetRequiredService<RelationalStore>()));
-        services.AddSingleton<IReminderTable>(sp => new OrleansReminderTable(sp.GetRequiredService<RelationalStore>()));
+        services.AddSingleton<IReminderTable>(sp =>
+        {
+            var reminders = sp.GetRequiredService<IOptions<ReminderOptions>>().Value;
+            return new OrleansReminderTable(
+                sp.GetRequiredService<RelationalStore>(),
+                sp.GetService<TimeProvider>() ?? TimeProvider.System,
+                reminders.ReminderLoadingWindow + reminders.RefreshReminderListPeriod);
+        });
         builder.AddReminders();
         return builder;
     }

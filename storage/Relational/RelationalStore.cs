@@ -187,10 +187,11 @@ public sealed partial class RelationalStore : IIndexedStateQuery, ISequenceStore
 
     // ---- reminders ----
 
-    public Task<IReadOnlyList<StoredReminder>> ReadRemindersAsync(uint begin, uint end, CancellationToken cancellationToken = default)
+    /// <param name="startingBefore">Only the reminders whose start is before it; null for all of the range.</param>
+    public Task<IReadOnlyList<StoredReminder>> ReadRemindersAsync(uint begin, uint end, DateTimeOffset? startingBefore = null, CancellationToken cancellationToken = default)
     {
         EnsureStarted();
-        return _reminders.ReadRangeAsync(begin, end, cancellationToken);
+        return _reminders.ReadRangeAsync(begin, end, startingBefore, cancellationToken);
     }
 
     public Task<IReadOnlyList<StoredReminder>> ReadRemindersAsync(StorageKey grainId, CancellationToken cancellationToken = default)

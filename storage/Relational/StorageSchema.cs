@@ -17,6 +17,8 @@ internal static class StorageSchema
             "grain_hash BIGINT NOT NULL, due_at BIGINT NOT NULL, period_ms BIGINT NOT NULL, version BIGINT NOT NULL, " +
             "PRIMARY KEY (grain_type, grain_key, name))",
         "CREATE INDEX IF NOT EXISTS ix_reminders_grain_hash ON reminders (grain_hash)",
+        // The reminder service's refresh reads only the reminders starting soon (OrleansReminderTable).
+        "CREATE INDEX IF NOT EXISTS ix_reminders_due_at ON reminders (due_at)",
     ];
 
     public static async Task CreateAsync(SqlDialect dialect, IndexedTableCatalog catalog, CancellationToken cancellationToken)

@@ -12,14 +12,25 @@ internal sealed class RelationalReminderTable(SqlDialect dialect, GroupCommitWri
 {
     private const string Columns = "SELECT grain_type, grain_key, grain_hash, name, due_at, period_ms, version FROM reminders";
 
-    public async Task<IReadOnlyList<StoredReminder>> ReadRangeAsync(uint begin, uint end, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<StoredReminder>> ReadRangeAsync(uint begin, uint end, DateTimeOffset? startingBefore, CancellationToken cancellationToken = default)
     {
-        // The hash is a uint stored in a bigint, so plain comparisons order it correctly.
-        var statement = begin == end
+        var conditions = new List<string>();
+        var parameters = new List<SqlParameterValue>();
+        if (begin != end)
+        {
+            // The hash is a uint stored in a bigint, so plain comparisons order it correctly.
+            conditions.Add($"(grain_hash > @begin {(begin < end ? "AND" : "OR")} grain_hash <= @end)");
+            parameters.Add(SqlStatement.Int64("@begin", begin));
+            parameters.Add(SqlStatement.Int64("@end", end));
+        }
+        if (startingBefore is { } horizon)
+        {
+            conditions.Add("due_at < @horizon");
+            parameters.Add(SqlStatement.Int64("@horizon", horizon.ToUnixTimeMilliseconds()));
+        }
+        var statement = conditions.Count == 0
             ? SqlStatement.Of(Columns)
-            : SqlStatement.Of(
-                $"{Columns} WHERE grain_hash > @begin {(begin < end ? "AND" : "OR")} grain_hash <= @end",
-                SqlStatement.Int64("@begin", begin), SqlStatement.Int64("@end", end));
+            : SqlStatement.Of($"{Columns} WHERE {string.Join(" AND ", conditions)}", [.. parameters]);
         return await ReadAsync(statement, cancellationToken);
     }
 

@@ -1,4 +1,5 @@
 using CommandGrid.Storage.Orleans;
+using Microsoft.Extensions.Time.Testing;
 using Orleans;
 using Orleans.Runtime;
 using Xunit;
@@ -37,6 +38,34 @@ public sealed class ReminderTableTests(ITestOutputHelper output)
         Assert.Null(await table.ReadRow(grain, "other"));
         await table.UpsertRow(new ReminderEntry { GrainId = grain, ReminderName = "other", StartAt = start, Period = TimeSpan.FromSeconds(1) });
         Assert.Equal(["other", "ttl"], (await table.ReadRows(grain)).Reminders.Select(r => r.ReminderName).Order());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Reminders_RangeReadReturnsOnlyThoseStartingWithinTheLookAhead(string provider)
+    {
+        await using var db = TestDatabase.TryCreate(provider, output);
+        if (db is null) return;
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddMilliseconds(1_800_000_000_000));
+        var table = new OrleansReminderTable(await db.OpenStoreAsync(), clock, TimeSpan.FromMinutes(3));
+        var now = clock.GetUtcNow().UtcDateTime;
+        var passed = GrainId.Create("command", TestDatabase.NewKey());
+        var soon = GrainId.Create("command", TestDatabase.NewKey());
+        var later = GrainId.Create("command", TestDatabase.NewKey());
+        await table.UpsertRow(new ReminderEntry { GrainId = passed, ReminderName = "ttl", StartAt = now.AddHours(-1), Period = TimeSpan.FromMinutes(1) });
+        await table.UpsertRow(new ReminderEntry { GrainId = soon, ReminderName = "ttl", StartAt = now.AddMinutes(1), Period = TimeSpan.FromMinutes(1) });
+        await table.UpsertRow(new ReminderEntry { GrainId = later, ReminderName = "ttl", StartAt = now.AddMinutes(10), Period = TimeSpan.FromMinutes(1) });
+        GrainId[] ours = [passed, soon, later];
+
+        var read = (await table.ReadRows(0, 0)).Reminders.Select(r => r.GrainId).Where(ours.Contains).ToHashSet();
+        Assert.Equal([passed, soon], read.OrderBy(g => Array.IndexOf(ours, g)));
+        // The grain's own reads are not limited: Orleans reads them to register, update or remove one.
+        Assert.NotNull(await table.ReadRow(later, "ttl"));
+        Assert.Single((await table.ReadRows(later)).Reminders);
+
+        clock.Advance(TimeSpan.FromMinutes(8));
+        read = (await table.ReadRows(0, 0)).Reminders.Select(r => r.GrainId).Where(ours.Contains).ToHashSet();
+        Assert.Equal(ours, read.OrderBy(g => Array.IndexOf(ours, g)));
     }
 
     [Theory]
