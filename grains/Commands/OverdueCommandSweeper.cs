@@ -58,20 +58,28 @@ internal sealed partial class OverdueCommandSweeper(
     {
         var reason = change == ActiveSilosChange.Joined ? "start" : "membership change";
         await SweepLoggedAsync(reason, cancellationToken);
-        if (change == ActiveSilosChange.Joined)
+        if (change != ActiveSilosChange.Joined)
         {
-            return;
+            // Not awaited: the watcher queues each notice behind this one, and the next change's sweep must not
+            // wait out these delays.
+            _ = SweepAgainAsync(reason, cancellationToken);
         }
+    }
+
+    private async Task SweepAgainAsync(string reason, CancellationToken cancellationToken)
+    {
+        var since = TimeSpan.Zero;
         foreach (var after in SweepsAfterChange)
         {
             try
             {
-                await Task.Delay(after, clock, cancellationToken);
+                await Task.Delay(after - since, clock, cancellationToken);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
+            since = after;
             await SweepLoggedAsync($"{reason} + {after.TotalSeconds:0} s", cancellationToken);
         }
     }

@@ -33,7 +33,9 @@ internal static class GridTables
         new(Command.Timestamp, "timestampMs", IndexedColumnKind.Integer),
         new("user_id", "userId", IndexedColumnKind.Integer),
         new(Command.ExpiresAt, "expiresAtMs", IndexedColumnKind.Integer),
-    ]);
+    ],
+    // A device's queue (its PENDING commands in creation order) and the overdue sweep (an open status, by expiry).
+    [[Command.DeviceId, Command.Status, CreatedAt], [Command.Status, Command.ExpiresAt]]);
 
     public static IndexedTableSpec Devices { get; } = new("device", "device", "devices",
     [

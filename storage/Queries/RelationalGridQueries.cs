@@ -9,13 +9,22 @@ internal sealed class RelationalGridQueries(IIndexedStateQuery store) : IGridQue
     // The page size of the scans that read every matching row (the device queue, the overdue sweep).
     private const int ScanPage = 500;
 
+    /// <summary>A device's queue: its PENDING commands in creation order (served by a composite index, <see cref="GridTables"/>).</summary>
+    internal static IndexQuery DeviceQueue(string deviceId) => new(
+        GridTables.Commands.TableName,
+        [Equal(GridTables.Command.DeviceId, deviceId), Equal(GridTables.Command.Status, CommandStatus.Pending)],
+        GridTables.CreatedAt, Descending: false, After: null, ScanPage);
+
+    /// <summary>The commands in one open status due before a time, most overdue first.</summary>
+    internal static IndexQuery Overdue(string status, DateTimeOffset now) => new(
+        GridTables.Commands.TableName,
+        [Equal(GridTables.Command.Status, status),
+         new ColumnFilter(GridTables.Command.ExpiresAt, FilterOperator.Less, now.ToUnixTimeMilliseconds())],
+        GridTables.Command.ExpiresAt, Descending: false, After: null, ScanPage);
+
     public async IAsyncEnumerable<long> PendingCommandIdsAsync(string deviceId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var pending = new IndexQuery(
-            GridTables.Commands.TableName,
-            [Equal(GridTables.Command.DeviceId, deviceId), Equal(GridTables.Command.Status, CommandStatus.Pending)],
-            GridTables.CreatedAt, Descending: false, After: null, ScanPage);
-        await foreach (var row in store.QueryAllAsync(pending, cancellationToken))
+        await foreach (var row in store.QueryAllAsync(DeviceQueue(deviceId), cancellationToken))
         {
             yield return GridTables.CommandIdOf(row);
         }
@@ -25,12 +34,7 @@ internal sealed class RelationalGridQueries(IIndexedStateQuery store) : IGridQue
     {
         foreach (var status in CommandStatus.Open)
         {
-            var overdue = new IndexQuery(
-                GridTables.Commands.TableName,
-                [Equal(GridTables.Command.Status, status),
-                 new ColumnFilter(GridTables.Command.ExpiresAt, FilterOperator.Less, now.ToUnixTimeMilliseconds())],
-                GridTables.Command.ExpiresAt, Descending: false, After: null, ScanPage);
-            await foreach (var row in store.QueryAllAsync(overdue, cancellationToken))
+            await foreach (var row in store.QueryAllAsync(Overdue(status, now), cancellationToken))
             {
                 yield return GridTables.CommandIdOf(row);
             }

@@ -39,8 +39,11 @@ internal sealed class IndexedStateTable : IStateTable
     public string AddColumnStatement(IndexedColumn column) => $"ALTER TABLE {Name} ADD COLUMN {column.Name} {SqlType(column.Kind)} NULL";
 
     public IEnumerable<string> CreateIndexStatements(string indexColumnOrder) =>
-        // (column, grain_key) serves equality filters and the keyset order alike.
-        Spec.Columns.Select(c => $"CREATE INDEX IF NOT EXISTS ix_{Name}_{c.Name} ON {Name} ({c.Name}{indexColumnOrder}, grain_key)");
+        // (columns..., grain_key) serves equality filters and the keyset order alike.
+        Spec.Columns.Select(c => (IReadOnlyList<string>)[c.Name])
+            .Concat(Spec.CompositeIndexes ?? [])
+            .Select(columns => $"CREATE INDEX IF NOT EXISTS ix_{Name}_{string.Join('_', columns)} ON {Name} " +
+                $"({string.Concat(columns.Select(c => $"{c}{indexColumnOrder}, "))}grain_key)");
 
     /// <summary>The declared column, or null for grain_key; throws for anything else.</summary>
     public IndexedColumn? ResolveColumn(string name)

@@ -68,6 +68,14 @@ internal sealed class IndexedTableCatalog
                     throw new ArgumentException($"Column '{column.Name}' of table '{spec.TableName}' has an unknown kind {column.Kind}.");
                 }
             }
+            foreach (var index in spec.CompositeIndexes ?? [])
+            {
+                if (index is null || index.Count < 2 || index.Any(c => !columns.Contains(c)) || index.Distinct(StringComparer.OrdinalIgnoreCase).Count() != index.Count)
+                {
+                    throw new ArgumentException($"A composite index of table '{spec.TableName}' must name two or more of its declared columns, each once; " +
+                        $"got ({string.Join(", ", index ?? [])}).");
+                }
+            }
         }
     }
 }

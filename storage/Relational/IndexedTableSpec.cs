@@ -15,5 +15,14 @@ public sealed record IndexedColumn(string Name, string JsonProperty, IndexedColu
 /// <summary>
 /// Stores the states of one grain type (and state name) in a table of its own, with
 /// indexed columns that queries can filter and sort on, instead of the generic state table.
+/// Each column gets an index of its own; <paramref name="CompositeIndexes"/> adds indexes over
+/// several columns (equality columns first, the order column last) for queries that filter on more
+/// than one: without one the database picks a single-column index and filters or sorts the rest,
+/// which at a million rows means reading them all.
 /// </summary>
-public sealed record IndexedTableSpec(string GrainType, string StateName, string TableName, IReadOnlyList<IndexedColumn> Columns);
+public sealed record IndexedTableSpec(
+    string GrainType,
+    string StateName,
+    string TableName,
+    IReadOnlyList<IndexedColumn> Columns,
+    IReadOnlyList<IReadOnlyList<string>>? CompositeIndexes = null);

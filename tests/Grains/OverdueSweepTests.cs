@@ -1,3 +1,4 @@
+using CommandGrid.Grains.Cluster;
 using CommandGrid.Grains.Commands;
 using CommandGrid.Grains.Interfaces;
 using Microsoft.Extensions.DependencyInjection;
@@ -57,5 +58,32 @@ public sealed class OverdueSweepTests(GrainClusterFixture cluster)
         }
         Assert.Equal(CommandStatus.Pending, (await cluster.Grains.GetGrain<ICommandGrain>(notDue).GetAsync())!.Status);
         Assert.Equal(CommandStatus.Succeeded, (await cluster.Grains.GetGrain<ICommandGrain>(final).GetAsync())!.Status);
+    }
+
+    [Fact]
+    public async Task OverdueSweep_AChangeSweepsAtOnceAndAgainLaterWithoutHoldingUpTheNextNotice()
+    {
+        var device = await RegisterDeviceAsync(cluster.Grains);
+        var overdue = await StoreWithoutReminderAsync(device, CommandStatus.Pending, 30);
+        cluster.Clock.Advance(TimeSpan.FromSeconds(31));
+        var sweeper = cluster.Silo.GetRequiredService<OverdueCommandSweeper>();
+        // Cancelled at the end, so that no follow-up of this test sweeps when another test moves the clock.
+        using var stop = new CancellationTokenSource();
+
+        // Returns after the first sweep: the follow-ups wait on the (fake) clock, which has not moved.
+        await sweeper.OnActiveSilosAsync(ActiveSilosChange.Changed, stop.Token).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(CommandStatus.TimedOut, (await cluster.Grains.GetGrain<ICommandGrain>(overdue).GetAsync())!.Status);
+
+        // Due a second after the change, with no reminder: only the follow-up sweep ends it.
+        var later = await StoreWithoutReminderAsync(device, CommandStatus.Pending, 1);
+        var command = cluster.Grains.GetGrain<ICommandGrain>(later);
+        var changes = new CommandChanges();
+        var reference = cluster.Grains.CreateObjectReference<ICommandObserver>(changes);
+        await command.SubscribeAsync(reference);
+        cluster.Clock.Advance(OverdueCommandSweeper.SweepsAfterChange[0] + TimeSpan.FromSeconds(1));
+
+        Assert.Equal((CommandStatus.TimedOut, "ttl"), ((await changes.NextAsync()).Status, (await command.GetAsync())!.History[^1].Source));
+        cluster.Grains.DeleteObjectReference<ICommandObserver>(reference);
+        await stop.CancelAsync();
     }
 }

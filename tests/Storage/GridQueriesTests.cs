@@ -97,6 +97,36 @@ public sealed class GridQueriesTests(ITestOutputHelper output)
         Assert.DoesNotContain(later, await grid.Queries.OverdueCommandIdsAsync(Base.AddSeconds(12)).ToListAsync());
     }
 
+    [Fact]
+    public async Task GridQueries_DeviceQueueAndOverdueSweepSeekTheirRowsOnSqlite()
+    {
+        // At a million pending rows a plan that filters one column's index and sorts reads them all, in one grain turn.
+        await using var grid = await OpenAsync(RelationalStorageOptions.Sqlite);
+        Assert.NotNull(grid);
+        var table = new IndexedStateTable(GridTables.Commands);
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(grid.Db.ConnectionString);
+        await connection.OpenAsync();
+        foreach (var (query, index) in new[]
+        {
+            (RelationalGridQueries.DeviceQueue("dev-1"), "ix_commands_device_id_status_created_at"),
+            (RelationalGridQueries.Overdue(CommandStatus.Pending, Base), "ix_commands_status_expires_at"),
+        })
+        {
+            await using var explain = IndexQuerySql.Build(table, query).CreateCommand(connection);
+            explain.CommandText = "EXPLAIN QUERY PLAN " + explain.CommandText;
+            var plan = new List<string>();
+            await using (var reader = await explain.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    plan.Add(reader.GetString(3));
+                }
+            }
+            Assert.Contains(plan, step => step.Contains($"USING INDEX {index} ", StringComparison.Ordinal));
+            Assert.DoesNotContain(plan, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal));
+        }
+    }
+
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task GridQueries_CommandPagesAreFilteredAndKeysetPaged(string provider)

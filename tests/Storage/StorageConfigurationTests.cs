@@ -21,6 +21,19 @@ public sealed class StorageConfigurationTests
         Assert.Throws<ArgumentException>(options.Validate);
     }
 
+    [Theory]
+    [InlineData("device")]
+    [InlineData("device", "missing")]
+    [InlineData("device", "device")]
+    public void StorageOptions_RejectCompositeIndexesThatAreNotTwoDeclaredColumns(params string[] columns)
+    {
+        var options = new RelationalStorageOptions();
+        options.IndexedTables.Add(new IndexedTableSpec("command", "state", "commands",
+            [new IndexedColumn("device", "deviceId", IndexedColumnKind.Text), new IndexedColumn("status", "status", IndexedColumnKind.Text)],
+            [columns]));
+        Assert.Throws<ArgumentException>(options.Validate);
+    }
+
     [Fact]
     public void StorageOptions_RejectUnknownProviderAndMissingPostgresConnection()
     {
