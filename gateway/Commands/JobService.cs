@@ -29,7 +29,7 @@ public sealed class JobService(IGrainFactory grains, GridRetry retry, ObserverSu
     public Task<JobRecord?> WaitForFinalAsync(string jobId, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var waiter = new FinalJobWaiter();
-        var subscription = subscriptions.Create($"job {jobId}", waiter,
+        var subscription = subscriptions.Create<IJobObserver>($"job {jobId}", waiter,
             reference => Job(jobId).SubscribeAsync(reference),
             reference => Job(jobId).UnsubscribeAsync(reference),
             WaitRenewal);
