@@ -47,6 +47,9 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<ObserverSubscriptionFactory>();
         services.AddSingleton<CommandService>();
         services.AddSingleton<DeviceService>();
+        services.Configure<JobLimits>(configuration.GetSection("Jobs"));
+        services.AddSingleton<ThingGroupService>();
+        services.AddSingleton<JobService>();
         services.AddSingleton<RestExceptionFilter>();
         services.AddSingleton<KestrelEndpoints>();
         services.Configure<FleetsMqttOptions>(options =>
@@ -126,6 +129,8 @@ public static class GatewayServiceCollectionExtensions
             .RequireRateLimiting(RestRateLimitPolicy);
         api.MapCommands();
         api.MapThings();
+        api.MapThingGroups();
+        api.MapJobs();
         app.MapMqttWebSocket("/mqtt");
         app.MapCommandGridConsole();
         return app;

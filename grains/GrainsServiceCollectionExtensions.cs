@@ -1,6 +1,7 @@
 using CommandGrid.Grains.Cluster;
 using CommandGrid.Grains.Commands;
 using CommandGrid.Grains.Interfaces;
+using CommandGrid.Grains.Jobs;
 using CommandGrid.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,11 +18,15 @@ public static class GrainsServiceCollectionExtensions
     /// the watcher of the active silos and the overdue sweep it drives, the grid's metrics, and how long
     /// executions stay in memory when idle.
     /// </summary>
-    public static IServiceCollection AddCommandGridGrainServices(this IServiceCollection services, IConfiguration? commandsSection)
+    public static IServiceCollection AddCommandGridGrainServices(this IServiceCollection services, IConfiguration? commandsSection, IConfiguration? jobsSection = null)
     {
         if (commandsSection is not null)
         {
             services.Configure<GridOptions>(commandsSection);
+        }
+        if (jobsSection is not null)
+        {
+            services.Configure<JobOptions>(jobsSection);
         }
         services.TryAddSingleton(TimeProvider.System);
         services.AddGridMetrics();

@@ -28,6 +28,9 @@ public sealed class GridMetrics
     private readonly UpDownCounter<long> _queueDepth;
     private readonly Counter<long> _conflicts;
     private readonly Counter<long> _failedTransactions;
+    private readonly Counter<long> _jobStatusChanges;
+    private readonly Counter<long> _jobExecutions;
+    private readonly Histogram<double> _rolloutRate;
 
     public GridMetrics(IMeterFactory meterFactory)
     {
@@ -69,6 +72,17 @@ public sealed class GridMetrics
         _failedTransactions = meter.CreateCounter<long>(
             "commandgrid.storage.failed_transactions", unit: "{transaction}",
             description: "Group-commit transactions that failed to execute or commit");
+
+        _jobStatusChanges = meter.CreateCounter<long>(
+            "commandgrid.jobs.status_changes", unit: "{change}",
+            description: "Fleet jobs entering a status (SCHEDULED at creation, IN_PROGRESS, then COMPLETED, CANCELED or ABORTED), by status");
+        _jobExecutions = meter.CreateCounter<long>(
+            "commandgrid.jobs.executions.created", unit: "{execution}",
+            description: "Executions created by fleet jobs (each thing's once, however often a page was repeated)");
+        _rolloutRate = meter.CreateHistogram<double>(
+            "commandgrid.jobs.rollout.rate", unit: "{execution}",
+            description: "The rollout rate of rate-limited jobs, in executions per minute, recorded at each rollout step",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [10, 60, 100, 600, 1000, 6000, 10000, 60000, 100000, 600000] });
     }
 
     /// <summary>A command entered <paramref name="status"/> (PENDING when it was created).</summary>
@@ -101,4 +115,13 @@ public sealed class GridMetrics
     public void WriteConflicted() => _conflicts.Add(1);
 
     public void TransactionFailed() => _failedTransactions.Add(1);
+
+    /// <summary>A job entered <paramref name="status"/> (SCHEDULED when it was created).</summary>
+    public void JobEntered(string status) => _jobStatusChanges.Add(1, new KeyValuePair<string, object?>("status", status));
+
+    /// <summary>A job's execution for one thing was stored (the first time only).</summary>
+    public void JobExecutionCreated() => _jobExecutions.Add(1);
+
+    /// <summary>A rate-limited job took a rollout step at <paramref name="perMinute"/>.</summary>
+    public void RolloutRate(double perMinute) => _rolloutRate.Record(perMinute);
 }

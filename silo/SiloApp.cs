@@ -19,7 +19,7 @@ public static class SiloApp
     {
         var builder = WebApplication.CreateBuilder(args);
         var config = builder.Configuration;
-        builder.Services.AddCommandGridGrainServices(config.GetSection("Commands"));
+        builder.Services.AddCommandGridGrainServices(config.GetSection("Commands"), config.GetSection("Jobs"));
         SiloClustering.AddMembershipSchema(builder);
         builder.UseOrleans(silo =>
         {

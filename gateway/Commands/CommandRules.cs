@@ -20,6 +20,13 @@ public sealed partial class CommandRules(IOptions<CommandLimits> options)
     public string RequireDeviceId(string? id, string message = "Device id is wrong or empty") =>
         IsValidDeviceId(id) ? id! : throw new RequestValidationException(message);
 
+    /// <summary>Job ids and group names are spelled as thing ids are: letters, digits, '-', '_', '.', at most 128.</summary>
+    public string RequireJobId(string? id) =>
+        IsValidDeviceId(id) ? id! : throw new RequestValidationException("jobId: letters, digits, '-', '_', '.', at most 128");
+
+    public string RequireGroupName(string? name) =>
+        IsValidDeviceId(name) ? name! : throw new RequestValidationException("group name: letters, digits, '-', '_', '.', at most 128");
+
     public string RequireName(string? name, string field)
     {
         if (string.IsNullOrWhiteSpace(name))

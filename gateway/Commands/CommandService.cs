@@ -80,56 +80,14 @@ public sealed class CommandService(IGrainFactory grains, CommandIdAllocator ids,
     /// Returns once the execution is final or <paramref name="timeout"/> passes, whichever is
     /// first, by subscribing to it rather than polling storage.
     /// </summary>
-    public async Task<CommandRecord?> WaitForFinalAsync(long id, TimeSpan timeout, CancellationToken cancellationToken)
+    public Task<CommandRecord?> WaitForFinalAsync(long id, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var waiter = new FinalStatusWaiter();
-        var subscription = Watch(id, waiter, WaitRenewal);
-        // Whether the grain has dropped the waiter by itself: it keeps no subscribers once final (or if there is no such execution).
-        var dropped = false;
-        try
-        {
-            await subscription.StartAsync();
-            var current = await GetAsync(id);
-            if (current is null || current.IsFinal)
-            {
-                dropped = true;
-                return current;
-            }
-            using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timer.CancelAfter(timeout);
-            try
-            {
-                var final = await waiter.Final.WaitAsync(timer.Token);
-                dropped = true;
-                return final;
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                current = await GetAsync(id);
-                dropped = current is null || current.IsFinal;
-                return current;
-            }
-        }
-        finally
-        {
-            // The answer does not wait for the grain to forget the waiter.
-            _ = (dropped ? subscription.ForgottenAsync() : subscription.DisposeAsync()).AsTask();
-        }
+        return FinalWait.RunAsync(Watch(id, waiter, WaitRenewal), waiter.Final, () => GetAsync(id), c => c.IsFinal, timeout, cancellationToken);
     }
 
-    private sealed class FinalStatusWaiter : ICommandObserver
+    private sealed class FinalStatusWaiter() : FinalSignal<CommandRecord>(c => c.IsFinal), ICommandObserver
     {
-        private readonly TaskCompletionSource<CommandRecord> _final = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task<CommandRecord> Final => _final.Task;
-
-        public Task CommandChanged(CommandRecord command)
-        {
-            if (command.IsFinal)
-            {
-                _final.TrySetResult(command);
-            }
-            return Task.CompletedTask;
-        }
+        public Task CommandChanged(CommandRecord command) => Heard(command);
     }
 }

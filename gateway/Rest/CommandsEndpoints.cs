@@ -55,7 +55,7 @@ internal static class CommandsEndpoints
         return Results.Json(FleetsJson.Execution(command, withHistory: true));
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, CommandService commands, CommandRules rules, string? thingId, string? action, string? status, int? limit, string? cursor)
+    private static async Task<IResult> ListAsync(HttpContext http, CommandService commands, CommandRules rules, string? thingId, string? action, string? status, string? jobId, int? limit, string? cursor)
     {
         var token = http.User.DeviceHiveToken();
         if (limit is < 1 or > 1000)
@@ -71,7 +71,11 @@ internal static class CommandsEndpoints
         {
             throw new RequestValidationException($"status must be one of {string.Join(", ", CommandStatus.Known)}");
         }
-        var page = await commands.ListAsync(new CommandQuery(thingId, action, status, Descending: true, Cursor: cursor, Limit: limit ?? 20));
+        if (jobId is not null)
+        {
+            rules.RequireJobId(jobId);
+        }
+        var page = await commands.ListAsync(new CommandQuery(thingId, action, status, Descending: true, Cursor: cursor, Limit: limit ?? 20, JobId: jobId));
         var items = page.Items.Where(c => token.AllowsDevice(c.DeviceId, c.NetworkId, c.DeviceTypeId))
             .Select(c => FleetsJson.Execution(c, withHistory: false));
         return Results.Json(new { items, nextCursor = page.NextCursor });

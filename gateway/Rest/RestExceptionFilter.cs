@@ -23,8 +23,8 @@ internal sealed class RestExceptionFilter(ILogger<RestExceptionFilter> logger) :
                 JsonException => (400, "Malformed JSON: " + e.Message),
                 ArgumentException => (400, e.Message),
                 CommandValidationException => (400, e.Message),
-                DeviceNotFoundException or CommandNotFoundException => (404, e.Message),
-                CommandFinalException or ClientTokenConflictException or InvalidStatusTransitionException => (409, e.Message),
+                DeviceNotFoundException or CommandNotFoundException or GroupNotFoundException or JobNotFoundException => (404, e.Message),
+                CommandFinalException or ClientTokenConflictException or InvalidStatusTransitionException or JobConflictException => (409, e.Message),
                 _ when GridRetry.IsUnavailable(e) => (503, "The grid did not answer in time; retry (with the same clientToken to stay idempotent)."),
                 _ => (500, "Internal error"),
             };

@@ -10,8 +10,18 @@ internal static class DeviceHiveJson
 {
     public const string ApiVersion = "4.0.0";
 
-    /// <summary>The full DeviceCommand resource; status is the device's own word when it gave one.</summary>
-    public static JsonObject Command(CommandRecord c) => new()
+    /// <summary>The full DeviceCommand resource; status is the device's own word when it gave one; jobId for a job's execution.</summary>
+    public static JsonObject Command(CommandRecord c)
+    {
+        var json = Fields(c);
+        if (c.JobId is not null)
+        {
+            json["jobId"] = c.JobId;
+        }
+        return json;
+    }
+
+    private static JsonObject Fields(CommandRecord c) => new()
     {
         ["id"] = c.Id,
         ["command"] = c.Command,

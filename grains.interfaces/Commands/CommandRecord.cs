@@ -8,6 +8,7 @@ namespace CommandGrid.Grains.Interfaces;
 /// </summary>
 /// <param name="Status">The normalised status, or the device's own final word when it maps to none.</param>
 /// <param name="DeviceStatus">The status string exactly as the device (or creator) gave it, if any.</param>
+/// <param name="JobId">The fleet job this execution is the part of one thing in, if any.</param>
 [GenerateSerializer, Immutable, Alias("cg.CommandRecord")]
 public sealed record CommandRecord(
     long Id,
@@ -26,7 +27,8 @@ public sealed record CommandRecord(
     long? DeviceTypeId,
     string? ClientToken,
     StatusReason? StatusReason,
-    ImmutableArray<StatusChange> History)
+    ImmutableArray<StatusChange> History,
+    string? JobId = null)
 {
     public bool IsFinal => CommandStatus.IsFinal(Status);
 

@@ -5,6 +5,7 @@ namespace CommandGrid.Grains.Interfaces;
 /// errors and again by the grains for the rules they own.
 /// </summary>
 /// <param name="Fingerprint">A digest of the request body, compared when a client token is reused.</param>
+/// <param name="JobId">The fleet job that creates this execution, if any.</param>
 [GenerateSerializer, Immutable, Alias("cg.CreateCommandRequest")]
 public sealed record CreateCommandRequest(
     string DeviceId,
@@ -16,4 +17,5 @@ public sealed record CreateCommandRequest(
     string? ResultJson,
     long UserId,
     string? ClientToken = null,
-    string? Fingerprint = null);
+    string? Fingerprint = null,
+    string? JobId = null);

@@ -36,6 +36,11 @@ public interface IDeviceGrain : IGrainWithStringKey
     [OneWay]
     Task CommandChangedAsync(CommandRecord command);
 
+    /// <summary>Records that the device is a member of a static group (for its record; the group's members are stored by the group).</summary>
+    Task JoinGroupAsync(string group);
+
+    Task LeaveGroupAsync(string group);
+
     /// <summary>Ids of the commands still waiting for delivery, oldest first.</summary>
     Task<IReadOnlyList<long>> GetPendingAsync();
 }

@@ -78,10 +78,15 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
             NetworkId = command.NetworkId,
             DeviceTypeId = command.DeviceTypeId,
             ClientToken = request.ClientToken,
+            JobId = request.JobId,
             History = [new StatusChange(CommandStatus.Pending, request.Status, now, "create")],
         };
         await WriteAsync();
         _metrics.CommandEntered(CommandStatus.Pending);
+        if (request.JobId is not null)
+        {
+            _metrics.JobExecutionCreated();
+        }
         var record = State.ToRecord();
         PublishToFeeds(new CommandEvent(CommandEventKind.Inserted, record));
         LogCreated(_logger, record.Id, record.Command, record.DeviceId, lifetime);
@@ -211,6 +216,11 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
         // One-way and not awaited: the device grain awaits this grain (create, replay), so waiting for it here
         // could close a cycle of two non-reentrant grains; a notice queued behind its turn closes none.
         _ = GrainFactory.GetGrain<IDeviceGrain>(record.DeviceId).CommandChangedAsync(record);
+        if (record.JobId is { } jobId)
+        {
+            // One-way for the same reason: the job grain awaits the creation of its executions, which reaches this grain.
+            _ = GrainFactory.GetGrain<IJobGrain>(jobId).ExecutionChangedAsync(record.Id, record.Status);
+        }
         PublishToFeeds(new CommandEvent(CommandEventKind.Updated, record));
         if (record.IsFinal)
         {
@@ -250,19 +260,7 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
         }
     }
 
-    private async Task WriteAsync()
-    {
-        try
-        {
-            await _state.WriteStateAsync();
-        }
-        catch (InconsistentStateException)
-        {
-            // Another activation wrote after this one read: drop this copy so the next call reloads the truth.
-            DeactivateOnIdle();
-            throw;
-        }
-    }
+    private Task WriteAsync() => _state.WriteOrReloadAsync(DeactivateOnIdle);
 
     private void PublishToFeeds(CommandEvent commandEvent)
     {

@@ -46,11 +46,14 @@ public sealed class CommandState
     public StatusReason? StatusReason { get; set; }
     [Id(16)]
     public List<StatusChange> History { get; set; } = [];
+    /// <summary>The fleet job the execution belongs to, if any: the job's counts are read by it.</summary>
+    [Id(19)]
+    public string? JobId { get; set; }
 
     public CommandRecord ToRecord() => new(
         Id, DeviceId, Command, ParametersJson,
         DateTimeOffset.FromUnixTimeMilliseconds(TimestampMs),
         DateTimeOffset.FromUnixTimeMilliseconds(CreatedAtMs),
         DateTimeOffset.FromUnixTimeMilliseconds(LastUpdatedMs),
-        Lifetime, Status, DeviceStatus, ResultJson, UserId, NetworkId, DeviceTypeId, ClientToken, StatusReason, [.. History]);
+        Lifetime, Status, DeviceStatus, ResultJson, UserId, NetworkId, DeviceTypeId, ClientToken, StatusReason, [.. History], JobId);
 }

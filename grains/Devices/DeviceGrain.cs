@@ -84,16 +84,36 @@ public sealed partial class DeviceGrain : Grain, IDeviceGrain
         state.DeviceTypeId = registration.DeviceTypeId ?? state.DeviceTypeId;
         state.IsBlocked = registration.IsBlocked ?? state.IsBlocked;
         state.LastUpdatedMs = now;
-        try
-        {
-            await _state.WriteStateAsync();
-        }
-        catch (InconsistentStateException)
-        {
-            DeactivateOnIdle();
-            throw;
-        }
+        await WriteAsync();
         return Describe();
+    }
+
+    public async Task JoinGroupAsync(string group)
+    {
+        EnsureRegistered();
+        if (!_state.State.Groups.Contains(group))
+        {
+            _state.State.Groups.Add(group);
+            await WriteAsync();
+        }
+    }
+
+    public async Task LeaveGroupAsync(string group)
+    {
+        if (_state.RecordExists && _state.State.Groups.Remove(group))
+        {
+            await WriteAsync();
+        }
+    }
+
+    private Task WriteAsync() => _state.WriteOrReloadAsync(DeactivateOnIdle);
+
+    private void EnsureRegistered()
+    {
+        if (!_state.RecordExists)
+        {
+            throw new DeviceNotFoundException($"Device with such deviceId = {DeviceId} not found");
+        }
     }
 
     // Best effort: "last seen" is a hint for operators, so a failed write must not refuse the connection.
@@ -119,10 +139,7 @@ public sealed partial class DeviceGrain : Grain, IDeviceGrain
 
     public async Task<CommandRecord> CreateCommandAsync(CreateCommandRequest request, long commandId)
     {
-        if (!_state.RecordExists)
-        {
-            throw new DeviceNotFoundException($"Device with such deviceId = {DeviceId} not found");
-        }
+        EnsureRegistered();
         if (_state.State.IsBlocked)
         {
             throw new CommandValidationException($"Device {DeviceId} is blocked");

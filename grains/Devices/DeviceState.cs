@@ -27,8 +27,12 @@ public sealed class DeviceState
     [Id(8)]
     public long? LastSeenMs { get; set; }
 
+    /// <summary>The static thing groups the device is a member of, in the order it joined them.</summary>
+    [Id(9)]
+    public List<string> Groups { get; set; } = [];
+
     public DeviceRecord ToRecord(bool connected = false, DateTimeOffset? seenNow = null) => new(
         Id, Name, DataJson, NetworkId, DeviceTypeId, IsBlocked,
         DateTimeOffset.FromUnixTimeMilliseconds(CreatedAtMs), DateTimeOffset.FromUnixTimeMilliseconds(LastUpdatedMs),
-        connected, seenNow ?? (LastSeenMs is { } seen ? DateTimeOffset.FromUnixTimeMilliseconds(seen) : null));
+        connected, seenNow ?? (LastSeenMs is { } seen ? DateTimeOffset.FromUnixTimeMilliseconds(seen) : null), [.. Groups]);
 }

@@ -1,5 +1,7 @@
 using CommandGrid.Grains.Commands;
 using CommandGrid.Grains.Devices;
+using CommandGrid.Grains.Groups;
+using CommandGrid.Grains.Jobs;
 using CommandGrid.Grains.Interfaces;
 using CommandGrid.Storage.Queries;
 
@@ -26,6 +28,27 @@ public sealed class FleetQueryGrain(IGridQueries queries) : Grain, IFleetQueryGr
             devices = devices.Where(d => d.Name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
         }
         return new DevicePage([.. devices], page.NextCursor);
+    }
+
+    public async Task<ThingGroupPage> ListGroupsAsync(string? cursor, int limit)
+    {
+        var page = await queries.GroupsAsync<ThingGroupState>(cursor, Limit(limit));
+        return new ThingGroupPage([.. page.Items.Select(g => g.ToRecord())], page.NextCursor);
+    }
+
+    public async Task<ThingIdPage> ListGroupMembersAsync(string group, string? cursor, int limit)
+    {
+        var record = await GrainFactory.GetGrain<IThingGroupGrain>(group).GetAsync()
+            ?? throw new GroupNotFoundException($"Thing group {group} not found");
+        return await GroupMemberPages.ReadAsync(queries, record, cursor, Limit(limit));
+    }
+
+    public async Task<JobPage> ListJobsAsync(string? status, string? cursor, int limit)
+    {
+        var page = await queries.JobsAsync<JobState>(status, cursor, Limit(limit));
+        // The stored counts are those of the job's last status change; its grain counts them afresh.
+        var jobs = await Task.WhenAll(page.Items.Select(async j => await GrainFactory.GetGrain<IJobGrain>(j.JobId).GetAsync() ?? j.ToRecord(null, null)));
+        return new JobPage(jobs, page.NextCursor);
     }
 
     private static int Limit(int asked) => Math.Clamp(asked, 1, MaxLimit);

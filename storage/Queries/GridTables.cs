@@ -16,12 +16,27 @@ internal static class GridTables
         public const string Status = "status";
         public const string Timestamp = "timestamp_ms";
         public const string ExpiresAt = "expires_at";
+        public const string JobId = "job_id";
     }
 
     public static class Device
     {
         public const string Name = "name";
         public const string NetworkId = "network_id";
+        public const string DeviceTypeId = "device_type_id";
+
+        /// <summary>The device state's property holding its attributes (JSON text), read by dynamic group queries.</summary>
+        public const string DataProperty = "dataJson";
+    }
+
+    public static class Member
+    {
+        public const string Group = "group_name";
+    }
+
+    public static class Job
+    {
+        public const string Status = "status";
     }
 
     public static IndexedTableSpec Commands { get; } = new("command", "command", "commands",
@@ -33,18 +48,40 @@ internal static class GridTables
         new(Command.Timestamp, "timestampMs", IndexedColumnKind.Integer),
         new("user_id", "userId", IndexedColumnKind.Integer),
         new(Command.ExpiresAt, "expiresAtMs", IndexedColumnKind.Integer),
+        new(Command.JobId, "jobId", IndexedColumnKind.Text),
     ],
-    // A device's queue (its PENDING commands in creation order) and the overdue sweep (an open status, by expiry).
-    [[Command.DeviceId, Command.Status, CreatedAt], [Command.Status, Command.ExpiresAt]]);
+    // A device's queue (its PENDING commands in creation order), the overdue sweep (an open status, by expiry) and a
+    // job's executions (in one status or all).
+    [[Command.DeviceId, Command.Status, CreatedAt], [Command.Status, Command.ExpiresAt], [Command.JobId, Command.Status, CreatedAt], [Command.JobId, CreatedAt]]);
 
     public static IndexedTableSpec Devices { get; } = new("device", "device", "devices",
     [
         new(Device.Name, "name", IndexedColumnKind.Text),
         new(Device.NetworkId, "networkId", IndexedColumnKind.Integer),
         new(CreatedAt, "createdAtMs", IndexedColumnKind.Integer),
+        new(Device.DeviceTypeId, "deviceTypeId", IndexedColumnKind.Integer),
     ]);
 
-    public static IReadOnlyList<IndexedTableSpec> All { get; } = [Commands, Devices];
+    public static IndexedTableSpec Groups { get; } = new("thinggroup", "group", "thing_groups",
+    [
+        new(CreatedAt, "createdAtMs", IndexedColumnKind.Integer),
+    ]);
+
+    /// <summary>One row per (static group, thing): a group's members are paged from here, never held in one state.</summary>
+    public static IndexedTableSpec Members { get; } = new("groupmember", "member", "group_members",
+    [
+        new(Member.Group, "group", IndexedColumnKind.Text),
+        new("thing_id", "thingId", IndexedColumnKind.Text),
+        new(CreatedAt, "createdAtMs", IndexedColumnKind.Integer),
+    ]);
+
+    public static IndexedTableSpec Jobs { get; } = new("job", "job", "jobs",
+    [
+        new(Job.Status, "status", IndexedColumnKind.Text),
+        new(CreatedAt, "createdAtMs", IndexedColumnKind.Integer),
+    ]);
+
+    public static IReadOnlyList<IndexedTableSpec> All { get; } = [Commands, Devices, Groups, Members, Jobs];
 
     /// <summary>The execution id of a row of the commands table: the grain key is Orleans' spelling of it, the payload has it plainly.</summary>
     public static long CommandIdOf(IndexedRow row) => StateJson.Read<StoredCommandId>(row.Payload).Id;

@@ -23,4 +23,24 @@ public interface IGridQueries
     /// <summary>One keyset page of devices, oldest first, filtered by exact name and network when given.</summary>
     /// <exception cref="ArgumentException">The cursor is not one this store made.</exception>
     Task<StoredPage<TState>> DevicesAsync<TState>(string? name, long? networkId, string? cursor, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// One keyset page of the devices a dynamic group's query matches, oldest first. Network and device type are
+    /// filtered in the query, attributes on the rows read; so a page may hold fewer than <paramref name="limit"/>
+    /// devices and still have a next one.
+    /// </summary>
+    /// <exception cref="ArgumentException">The cursor is not one this store made.</exception>
+    Task<StoredPage<TState>> MatchingDevicesAsync<TState>(ThingQuery query, string? cursor, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>One keyset page of thing groups, oldest first.</summary>
+    Task<StoredPage<TState>> GroupsAsync<TState>(string? cursor, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>One keyset page of a static group's members, in the order they joined.</summary>
+    Task<StoredPage<TState>> GroupMembersAsync<TState>(string group, string? cursor, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>One keyset page of jobs, newest first, of one status when given.</summary>
+    Task<StoredPage<TState>> JobsAsync<TState>(string? status, string? cursor, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>How many executions of the job are stored, per status: one indexed count, exact whatever was retried.</summary>
+    Task<IReadOnlyDictionary<string, long>> JobExecutionCountsAsync(string jobId, CancellationToken cancellationToken = default);
 }

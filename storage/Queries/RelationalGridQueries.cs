@@ -47,6 +47,7 @@ internal sealed class RelationalGridQueries(IIndexedStateQuery store) : IGridQue
         AddEqual(filters, GridTables.Command.DeviceId, query.DeviceId);
         AddEqual(filters, GridTables.Command.Action, query.Command);
         AddEqual(filters, GridTables.Command.Status, query.Status);
+        AddEqual(filters, GridTables.Command.JobId, query.JobId);
         if (query.From is { } from)
         {
             filters.Add(new ColumnFilter(GridTables.Command.Timestamp, FilterOperator.GreaterOrEqual, from.ToUnixTimeMilliseconds()));
@@ -62,12 +63,38 @@ internal sealed class RelationalGridQueries(IIndexedStateQuery store) : IGridQue
     {
         var filters = new List<ColumnFilter>();
         AddEqual(filters, GridTables.Device.Name, name);
-        if (networkId is { } network)
-        {
-            filters.Add(new ColumnFilter(GridTables.Device.NetworkId, FilterOperator.Equal, network));
-        }
+        AddEqual(filters, GridTables.Device.NetworkId, networkId);
         return PageAsync<TState>(GridTables.Devices, filters, descending: false, cursor, limit, cancellationToken);
     }
+
+    public async Task<StoredPage<TState>> MatchingDevicesAsync<TState>(ThingQuery query, string? cursor, int limit, CancellationToken cancellationToken = default)
+    {
+        var filters = new List<ColumnFilter>();
+        AddEqual(filters, GridTables.Device.NetworkId, query.NetworkId);
+        AddEqual(filters, GridTables.Device.DeviceTypeId, query.DeviceTypeId);
+        var after = PageCursor.Decode(cursor, integerOrder: true);
+        var rows = await store.QueryAsync(new IndexQuery(GridTables.Devices.TableName, filters, GridTables.CreatedAt, false, after, limit + 1), cancellationToken);
+        var page = rows.Count > limit ? rows.Take(limit).ToArray() : rows;
+        var next = rows.Count > limit ? PageCursor.Encode(new IndexCursor(page[^1].OrderValue, page[^1].Key)) : null;
+        var matching = page.Where(row => DeviceAttributes.Match(row.Payload, GridTables.Device.DataProperty, query.Attributes));
+        return new StoredPage<TState>([.. matching.Select(row => StateJson.Read<TState>(row.Payload))], next);
+    }
+
+    public Task<StoredPage<TState>> GroupsAsync<TState>(string? cursor, int limit, CancellationToken cancellationToken = default) =>
+        PageAsync<TState>(GridTables.Groups, [], descending: false, cursor, limit, cancellationToken);
+
+    public Task<StoredPage<TState>> GroupMembersAsync<TState>(string group, string? cursor, int limit, CancellationToken cancellationToken = default) =>
+        PageAsync<TState>(GridTables.Members, [Equal(GridTables.Member.Group, group)], descending: false, cursor, limit, cancellationToken);
+
+    public Task<StoredPage<TState>> JobsAsync<TState>(string? status, string? cursor, int limit, CancellationToken cancellationToken = default)
+    {
+        var filters = new List<ColumnFilter>();
+        AddEqual(filters, GridTables.Job.Status, status);
+        return PageAsync<TState>(GridTables.Jobs, filters, descending: true, cursor, limit, cancellationToken);
+    }
+
+    public Task<IReadOnlyDictionary<string, long>> JobExecutionCountsAsync(string jobId, CancellationToken cancellationToken = default) =>
+        store.CountAsync(new CountQuery(GridTables.Commands.TableName, [Equal(GridTables.Command.JobId, jobId)], GridTables.Command.Status), cancellationToken);
 
     // One row more than the page tells whether another page follows; the cursor points after the page's last row.
     private async Task<StoredPage<TState>> PageAsync<TState>(
@@ -87,6 +114,14 @@ internal sealed class RelationalGridQueries(IIndexedStateQuery store) : IGridQue
         if (!string.IsNullOrEmpty(value))
         {
             filters.Add(Equal(column, value));
+        }
+    }
+
+    private static void AddEqual(List<ColumnFilter> filters, string column, long? value)
+    {
+        if (value is { } number)
+        {
+            filters.Add(new ColumnFilter(column, FilterOperator.Equal, number));
         }
     }
 }

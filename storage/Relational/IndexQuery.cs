@@ -26,7 +26,12 @@ internal sealed record IndexQuery(
 
 internal sealed record IndexedRow(string Key, string Payload, string ETag, object OrderValue);
 
+/// <summary>How many rows match the filters, per value of one column (NULL values are not counted).</summary>
+internal sealed record CountQuery(string TableName, IReadOnlyList<ColumnFilter> Filters, string GroupColumn);
+
 internal interface IIndexedStateQuery
 {
     Task<IReadOnlyList<IndexedRow>> QueryAsync(IndexQuery query, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyDictionary<string, long>> CountAsync(CountQuery query, CancellationToken cancellationToken = default);
 }

@@ -18,21 +18,7 @@ internal static class IndexQuerySql
             throw new ArgumentException($"The query limit must be between 1 and {MaxLimit}, not {query.Limit}.");
         }
         var parameters = new List<SqlParameterValue>();
-        var where = new List<string>();
-        foreach (var filter in query.Filters)
-        {
-            var column = table.ResolveColumn(filter.Column);
-            var name = $"@f{parameters.Count}";
-            parameters.Add(Parameter(name, filter.Value, column, filter.Column));
-            var op = filter.Operator switch
-            {
-                FilterOperator.Equal => "=",
-                FilterOperator.GreaterOrEqual => ">=",
-                FilterOperator.Less => "<",
-                _ => throw new ArgumentException($"Unknown filter operator {filter.Operator}."),
-            };
-            where.Add($"{filter.Column} {op} {name}");
-        }
+        var where = Where(table, query.Filters, parameters);
 
         var orderColumn = table.ResolveColumn(query.OrderColumn);
         var order = query.OrderColumn;
@@ -73,6 +59,42 @@ internal static class IndexQuerySql
         sql.Append($"grain_key {direction} LIMIT @limit");
         parameters.Add(SqlStatement.Int64("@limit", query.Limit));
         return new SqlStatement(sql.ToString(), parameters);
+    }
+
+    /// <summary>One (value, count) row per value of the query's column among the rows its filters match.</summary>
+    public static SqlStatement BuildCount(IndexedStateTable table, CountQuery query)
+    {
+        if (table.ResolveColumn(query.GroupColumn) is null)
+        {
+            throw new ArgumentException("Counts are grouped by a declared column, not by grain_key.");
+        }
+        var parameters = new List<SqlParameterValue>();
+        var where = Where(table, query.Filters, parameters);
+        where.Add($"{query.GroupColumn} IS NOT NULL");
+        var sql = new StringBuilder($"SELECT {query.GroupColumn}, COUNT(*) FROM {table.Name} WHERE ")
+            .AppendJoin(" AND ", where)
+            .Append($" GROUP BY {query.GroupColumn}");
+        return new SqlStatement(sql.ToString(), parameters);
+    }
+
+    private static List<string> Where(IndexedStateTable table, IReadOnlyList<ColumnFilter> filters, List<SqlParameterValue> parameters)
+    {
+        var where = new List<string>();
+        foreach (var filter in filters)
+        {
+            var column = table.ResolveColumn(filter.Column);
+            var name = $"@f{parameters.Count}";
+            parameters.Add(Parameter(name, filter.Value, column, filter.Column));
+            var op = filter.Operator switch
+            {
+                FilterOperator.Equal => "=",
+                FilterOperator.GreaterOrEqual => ">=",
+                FilterOperator.Less => "<",
+                _ => throw new ArgumentException($"Unknown filter operator {filter.Operator}."),
+            };
+            where.Add($"{filter.Column} {op} {name}");
+        }
+        return where;
     }
 
     private static SqlParameterValue Parameter(string name, object? value, IndexedColumn? column, string columnName)

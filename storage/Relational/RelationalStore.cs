@@ -165,6 +165,24 @@ public sealed partial class RelationalStore : IIndexedStateQuery, ISequenceStore
 
     Task<IReadOnlyList<IndexedRow>> IIndexedStateQuery.QueryAsync(IndexQuery query, CancellationToken cancellationToken) => QueryAsync(query, cancellationToken);
 
+    internal async Task<IReadOnlyDictionary<string, long>> CountAsync(CountQuery query, CancellationToken cancellationToken = default)
+    {
+        EnsureStarted();
+        ArgumentNullException.ThrowIfNull(query);
+        var statement = IndexQuerySql.BuildCount(_catalog.Named(query.TableName), query);
+        await using var connection = await _dialect.OpenConnectionAsync(cancellationToken);
+        await using var command = statement.CreateCommand(connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts[Convert.ToString(reader.GetValue(0), CultureInfo.InvariantCulture)!] = reader.GetInt64(1);
+        }
+        return counts;
+    }
+
+    Task<IReadOnlyDictionary<string, long>> IIndexedStateQuery.CountAsync(CountQuery query, CancellationToken cancellationToken) => CountAsync(query, cancellationToken);
+
     // A NULL column surfaces as DBNull.Value (the contract's OrderValue is non-nullable); it is accepted back in a cursor.
     private static object ReadOrderValue(DbDataReader reader, IndexedColumn? column)
     {

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using CommandGrid.Grains.Commands;
 using CommandGrid.Grains.Devices;
+using CommandGrid.Grains.Groups;
+using CommandGrid.Grains.Jobs;
 using CommandGrid.Grains.Interfaces;
 using CommandGrid.Storage;
 using CommandGrid.Storage.Queries;
@@ -19,6 +21,9 @@ internal sealed class MemoryGridIndex(DeepCopier copier) : IGridQueries
 {
     private readonly ConcurrentDictionary<GrainId, CommandState> _commands = new();
     private readonly ConcurrentDictionary<GrainId, DeviceState> _devices = new();
+    private readonly ConcurrentDictionary<GrainId, ThingGroupState> _groups = new();
+    private readonly ConcurrentDictionary<GrainId, GroupMemberState> _members = new();
+    private readonly ConcurrentDictionary<GrainId, JobState> _jobs = new();
 
     /// <summary>Keeps a copy of what was stored: the grain goes on changing its own state object.</summary>
     public void Stored(GrainId grain, object? state)
@@ -31,6 +36,15 @@ internal sealed class MemoryGridIndex(DeepCopier copier) : IGridQueries
             case DeviceState device:
                 _devices[grain] = copier.Copy(device);
                 break;
+            case ThingGroupState group:
+                _groups[grain] = copier.Copy(group);
+                break;
+            case GroupMemberState member:
+                _members[grain] = copier.Copy(member);
+                break;
+            case JobState job:
+                _jobs[grain] = copier.Copy(job);
+                break;
         }
     }
 
@@ -38,6 +52,9 @@ internal sealed class MemoryGridIndex(DeepCopier copier) : IGridQueries
     {
         _commands.TryRemove(grain, out _);
         _devices.TryRemove(grain, out _);
+        _groups.TryRemove(grain, out _);
+        _members.TryRemove(grain, out _);
+        _jobs.TryRemove(grain, out _);
     }
 
     public IAsyncEnumerable<long> PendingCommandIdsAsync(string deviceId, CancellationToken cancellationToken = default) =>
@@ -52,6 +69,7 @@ internal sealed class MemoryGridIndex(DeepCopier copier) : IGridQueries
     {
         var rows = Rows(_commands, c => c.CreatedAtMs, query.Descending).Where(r =>
             Matches(query.DeviceId, r.State.DeviceId) && Matches(query.Command, r.State.Command) && Matches(query.Status, r.State.Status)
+            && (string.IsNullOrEmpty(query.JobId) || query.JobId == r.State.JobId)
             && (query.From is not { } from || r.State.TimestampMs >= from.ToUnixTimeMilliseconds())
             && (query.To is not { } to || r.State.TimestampMs < to.ToUnixTimeMilliseconds()));
         return Task.FromResult(Page<CommandState, TState>(rows, query.Descending, query.Cursor, query.Limit));
@@ -63,6 +81,31 @@ internal sealed class MemoryGridIndex(DeepCopier copier) : IGridQueries
             .Where(r => Matches(name, r.State.Name) && (networkId is null || r.State.NetworkId == networkId));
         return Task.FromResult(Page<DeviceState, TState>(rows, descending: false, cursor, limit));
     }
+
+    public Task<StoredPage<TState>> MatchingDevicesAsync<TState>(ThingQuery query, string? cursor, int limit, CancellationToken cancellationToken = default)
+    {
+        // The same keyset page as the relational store's: the page is cut first, then its attributes are matched.
+        var rows = Rows(_devices, d => d.CreatedAtMs, descending: false)
+            .Where(r => (query.NetworkId is null || r.State.NetworkId == query.NetworkId) && (query.DeviceTypeId is null || r.State.DeviceTypeId == query.DeviceTypeId));
+        var page = Page<DeviceState, DeviceState>(rows, descending: false, cursor, limit);
+        var matching = page.Items.Where(d => DeviceAttributes.Match(StateJson.Write(d), GridTables.Device.DataProperty, query.Attributes));
+        return Task.FromResult(new StoredPage<TState>([.. matching.Cast<TState>()], page.NextCursor));
+    }
+
+    public Task<StoredPage<TState>> GroupsAsync<TState>(string? cursor, int limit, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Page<ThingGroupState, TState>(Rows(_groups, g => g.CreatedAtMs, descending: false), descending: false, cursor, limit));
+
+    public Task<StoredPage<TState>> GroupMembersAsync<TState>(string group, string? cursor, int limit, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Page<GroupMemberState, TState>(
+            Rows(_members, m => m.CreatedAtMs, descending: false).Where(r => r.State.Group == group), descending: false, cursor, limit));
+
+    public Task<StoredPage<TState>> JobsAsync<TState>(string? status, string? cursor, int limit, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Page<JobState, TState>(
+            Rows(_jobs, j => j.CreatedAtMs, descending: true).Where(r => Matches(status, r.State.Status)), descending: true, cursor, limit));
+
+    public Task<IReadOnlyDictionary<string, long>> JobExecutionCountsAsync(string jobId, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyDictionary<string, long>>(_commands.Values.Where(c => c.JobId == jobId)
+            .GroupBy(c => c.Status).ToDictionary(g => g.Key, g => (long)g.Count()));
 
     private StoredPage<TState> Page<TStored, TState>(IEnumerable<Row<TStored>> rows, bool descending, string? cursor, int limit)
         where TStored : class

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using CommandGrid.Grains.Commands;
 using CommandGrid.Grains.Devices;
 using CommandGrid.Grains.Interfaces;
@@ -21,7 +22,7 @@ public sealed class GridQueriesTests(ITestOutputHelper output)
             await Db.DisposeAsync();
         }
 
-        public async Task<long> CommandAsync(string device, string status, long createdMs, int lifetimeSeconds = 60, string action = "reboot")
+        public async Task<long> CommandAsync(string device, string status, long createdMs, int lifetimeSeconds = 60, string action = "reboot", string? jobId = null)
         {
             var id = Random.Shared.NextInt64(1, 1L << 53);
             var created = Base.AddMilliseconds(createdMs);
@@ -29,16 +30,17 @@ public sealed class GridQueriesTests(ITestOutputHelper output)
             {
                 Id = id, DeviceId = device, Command = action, Status = status, Lifetime = lifetimeSeconds,
                 TimestampMs = created.ToUnixTimeMilliseconds(), CreatedAtMs = created.ToUnixTimeMilliseconds(), LastUpdatedMs = created.ToUnixTimeMilliseconds(),
-                ExpiresAtMs = created.AddSeconds(lifetimeSeconds).ToUnixTimeMilliseconds(),
+                ExpiresAtMs = created.AddSeconds(lifetimeSeconds).ToUnixTimeMilliseconds(), JobId = jobId,
             };
             await Store.WriteAsync("command", new StorageKey("command", id.ToString("x", System.Globalization.CultureInfo.InvariantCulture)), StateJson.Write(state), null);
             return id;
         }
 
-        public Task DeviceAsync(string id, string name, long? network, long createdMs) =>
+        public Task DeviceAsync(string id, string name, long? network, long createdMs, string? dataJson = null, long? deviceType = null) =>
             Store.WriteAsync("device", new StorageKey("device", id), StateJson.Write(new DeviceState
             {
                 Id = id, Name = name, NetworkId = network, CreatedAtMs = Base.AddMilliseconds(createdMs).ToUnixTimeMilliseconds(),
+                DataJson = dataJson, DeviceTypeId = deviceType,
             }), null);
     }
 
@@ -184,5 +186,57 @@ public sealed class GridQueriesTests(ITestOutputHelper output)
         Assert.Equal(ids, first.Items.Concat(rest.Items).Select(d => d.Id));
         Assert.Null(rest.NextCursor);
         Assert.Equal(ids[..3], inNetwork.Items.Select(d => d.Id));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task GridQueries_JobCountsAreOneCountPerStatusOfTheJobsExecutions(string provider)
+    {
+        await using var grid = await OpenAsync(provider);
+        if (grid is null) return;
+        var job = TestDatabase.NewKey("job");
+        await grid.CommandAsync(TestDatabase.NewKey("a"), CommandStatus.Succeeded, 100, jobId: job);
+        await grid.CommandAsync(TestDatabase.NewKey("b"), CommandStatus.Succeeded, 110, jobId: job);
+        await grid.CommandAsync(TestDatabase.NewKey("c"), CommandStatus.Pending, 120, jobId: job);
+        await grid.CommandAsync(TestDatabase.NewKey("d"), CommandStatus.Pending, 130, jobId: TestDatabase.NewKey("other"));
+        await grid.CommandAsync(TestDatabase.NewKey("e"), CommandStatus.Pending, 140);
+
+        var counts = await grid.Queries.JobExecutionCountsAsync(job);
+
+        Assert.Equal(2, counts.Count);
+        Assert.Equal(2, counts[CommandStatus.Succeeded]);
+        Assert.Equal(1, counts[CommandStatus.Pending]);
+        var page = await grid.Queries.CommandsAsync<CommandState>(new CommandQuery(Status: CommandStatus.Pending, Limit: 10, JobId: job));
+        Assert.Single(page.Items);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task GridQueries_MatchingDevicesFilterByNetworkTypeAndAttributes(string provider)
+    {
+        await using var grid = await OpenAsync(provider);
+        if (grid is null) return;
+        var floor = TestDatabase.NewKey("floor");
+        var network = Random.Shared.NextInt64(1, 1L << 40);
+        var match1 = TestDatabase.NewKey("m1");
+        var match2 = TestDatabase.NewKey("m2");
+        await grid.DeviceAsync(match1, "m1", network, 100, $$"""{"floor":"{{floor}}","level":3}""", deviceType: 7);
+        await grid.DeviceAsync(TestDatabase.NewKey("x1"), "x1", network, 110, """{"floor":"ground","level":3}""", deviceType: 7);
+        await grid.DeviceAsync(TestDatabase.NewKey("x2"), "x2", network, 120, $$"""{"floor":"{{floor}}","level":3}""", deviceType: 8);
+        await grid.DeviceAsync(TestDatabase.NewKey("x3"), "x3", network, 125, null, deviceType: 7);
+        await grid.DeviceAsync(match2, "m2", network, 130, $$"""{"floor":"{{floor}}","level":3,"extra":true}""", deviceType: 7);
+
+        var query = new ThingQuery(network, 7, new Dictionary<string, string> { ["floor"] = floor, ["level"] = "3" }.ToImmutableDictionary());
+        var found = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await grid.Queries.MatchingDevicesAsync<DeviceState>(query, cursor, 2);
+            found.AddRange(page.Items.Select(d => d.Id));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        Assert.Equal([match1, match2], found);
     }
 }

@@ -12,14 +12,23 @@ namespace CommandGrid.Gateway.Mqtt.Fleets;
 /// </summary>
 public static class FleetsPayloads
 {
-    public static byte[] Request(CommandRecord command) => JsonSerializer.SerializeToUtf8Bytes(new JsonObject
+    /// <summary>The request a device receives; an execution of a fleet job also names its job (<c>jobId</c>).</summary>
+    public static byte[] Request(CommandRecord command)
     {
-        ["commandId"] = command.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["action"] = command.Command,
-        ["params"] = command.ParametersJson is null ? new JsonObject() : JsonNode.Parse(command.ParametersJson),
-        ["timestamp"] = command.Timestamp.ToUnixTimeSeconds(),
-        ["ttl"] = command.Lifetime,
-    });
+        var request = new JsonObject
+        {
+            ["commandId"] = command.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["action"] = command.Command,
+            ["params"] = command.ParametersJson is null ? new JsonObject() : JsonNode.Parse(command.ParametersJson),
+            ["timestamp"] = command.Timestamp.ToUnixTimeSeconds(),
+            ["ttl"] = command.Lifetime,
+        };
+        if (command.JobId is not null)
+        {
+            request["jobId"] = command.JobId;
+        }
+        return JsonSerializer.SerializeToUtf8Bytes(request);
+    }
 
     public static byte[] Accepted(CommandRecord command) => JsonSerializer.SerializeToUtf8Bytes(new JsonObject
     {

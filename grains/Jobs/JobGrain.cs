@@ -1,0 +1,512 @@
+using System.Collections.Immutable;
+using CommandGrid.Grains.Commands;
+using CommandGrid.Grains.Groups;
+using CommandGrid.Grains.Interfaces;
+using CommandGrid.Metrics;
+using CommandGrid.Storage.Queries;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Utilities;
+
+namespace CommandGrid.Grains.Jobs;
+
+/// <summary>
+/// One fleet job. Its reminder ticks every <see cref="JobOptions.TickSeconds"/>: it starts the job at startAt,
+/// releases the rollout budget, ends it at endAt, finishes a cancel sweep and recounts. The fan-out walks the
+/// targets a page at a time through the query seam from a durable cursor; each thing's execution is created
+/// through <see cref="IClientTokenGrain"/> under the key <c>job:{jobId}:{thingId}</c>, so however often a page
+/// is repeated (a retry, a silo that died before the cursor was written) a thing gets exactly one execution.
+/// Counts are the stored executions' (one indexed count by job id), so they are exact whatever was repeated.
+/// </summary>
+/// <remarks>
+/// This grain awaits client-token, device and group grains; the command grains of its executions tell it of
+/// changes one-way (<see cref="ExecutionChangedAsync"/>) and groups tell it of joiners one-way, so no cycle of
+/// these non-reentrant grains waits on itself. Its own next steps are one-way calls to itself (<see cref="IJobSteps"/>).
+/// </remarks>
+[GrainType("job")]
+public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
+{
+    internal const string TickReminder = "job-tick";
+
+    private readonly IPersistentState<JobState> _state;
+    private readonly IGridQueries _queries;
+    private readonly JobOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly GridMetrics _metrics;
+    private readonly ILogger<JobGrain> _logger;
+    private readonly ObserverManager<IJobObserver> _observers;
+    private readonly RolloutBudget _budget;
+    private readonly Dictionary<string, ThingGroupRecord> _groups = [];
+    private IReadOnlyDictionary<string, long> _counts = ImmutableDictionary<string, long>.Empty;
+    private bool _recountQueued;
+    private bool _continueQueued;
+
+    public JobGrain(
+        [PersistentState("job")] IPersistentState<JobState> state,
+        IGridQueries queries,
+        IOptions<JobOptions> options,
+        IOptions<GridOptions> grid,
+        TimeProvider clock,
+        GridMetrics metrics,
+        ILogger<JobGrain> logger)
+    {
+        _state = state;
+        _queries = queries;
+        _options = options.Value;
+        _clock = clock;
+        _metrics = metrics;
+        _logger = logger;
+        _observers = GridObservers.Create<IJobObserver>(TimeSpan.FromSeconds(grid.Value.ObserverExpirySeconds), logger, clock);
+        _budget = new RolloutBudget(TimeSpan.FromSeconds(_options.TickSeconds));
+    }
+
+    private JobState State => _state.State;
+
+    private string JobId => this.GetPrimaryKeyString();
+
+    private DateTimeOffset Now => _clock.GetUtcNow();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (_state.RecordExists)
+        {
+            _counts = await _queries.JobExecutionCountsAsync(JobId, cancellationToken);
+        }
+    }
+
+    public async Task<JobRecord> CreateAsync(JobDefinition definition)
+    {
+        if (_state.RecordExists)
+        {
+            return State.Definition.Fingerprint == definition.Fingerprint
+                ? Describe()
+                : throw new JobConflictException($"Job {JobId} already exists with a different definition");
+        }
+        await ValidateAsync(definition);
+        var now = Now;
+        _state.State = new JobState
+        {
+            JobId = JobId,
+            Definition = definition,
+            Status = JobStatus.Scheduled,
+            CreatedAtMs = now.ToUnixTimeMilliseconds(),
+        };
+        // The reminder before the state: a crash between the two leaves a tick that finds no job and stops.
+        await this.RegisterOrUpdateReminder(TickReminder, Tick, Tick);
+        await WriteAsync();
+        _metrics.JobEntered(JobStatus.Scheduled);
+        if (definition.Continuous)
+        {
+            await Task.WhenAll((await StaticGroupsAsync()).Select(g => GrainFactory.GetGrain<IThingGroupGrain>(g).WatchAsync(JobId)));
+        }
+        await StartIfDueAsync();
+        return Describe();
+    }
+
+    public Task<JobRecord?> GetAsync() => Task.FromResult(_state.RecordExists ? Describe() : null);
+
+    public async Task<JobRecord> CancelAsync(bool force, string source)
+    {
+        EnsureExists();
+        if (State.Status == JobStatus.Canceled)
+        {
+            return Describe();
+        }
+        if (State.IsFinal())
+        {
+            throw new JobConflictException($"Job {JobId} is already {State.Status} and cannot change");
+        }
+        State.AbortReason = $"canceled by {source}{(force ? " (force)" : "")}";
+        await FinishAsync(JobStatus.Canceled, force ? [.. CommandStatus.Open] : [CommandStatus.Pending]);
+        LogCanceled(_logger, JobId, source, force);
+        await SweepAsync();
+        _counts = await _queries.JobExecutionCountsAsync(JobId);
+        return Describe();
+    }
+
+    public Task ExecutionChangedAsync(long executionId, string status)
+    {
+        QueueRecount();
+        return Task.CompletedTask;
+    }
+
+    public async Task ThingJoinedAsync(string thingId)
+    {
+        if (_state.RecordExists && State.Definition.Continuous && State.Status == JobStatus.InProgress && !State.Ended)
+        {
+            State.Targeted++;
+            await CreateExecutionsAsync([thingId]);
+            QueueRecount();
+        }
+    }
+
+    public Task SubscribeAsync(IJobObserver observer)
+    {
+        if (_state.RecordExists && !State.IsFinal())
+        {
+            _observers.Subscribe(observer, observer);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task UnsubscribeAsync(IJobObserver observer)
+    {
+        _observers.Unsubscribe(observer);
+        return Task.CompletedTask;
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != TickReminder)
+        {
+            return;
+        }
+        if (!_state.RecordExists)
+        {
+            await RetireAsync();
+            return;
+        }
+        await StartIfDueAsync();
+        if (State.Status == JobStatus.InProgress && !State.Ended && State.Definition.Schedule?.EndAt is { } endAt && Now >= endAt)
+        {
+            // endAt: no more executions; those not delivered are canceled; the job completes once the rest are final.
+            State.Ended = true;
+            State.CancelStatuses = [CommandStatus.Pending];
+            await WriteAsync();
+            LogEnded(_logger, JobId, endAt);
+        }
+        await SweepAsync();
+        await ContinueAsync();
+        await RecountAsync();
+    }
+
+    public async Task ContinueAsync()
+    {
+        _continueQueued = false;
+        if (!_state.RecordExists || State.Status != JobStatus.InProgress || State.Ended)
+        {
+            return;
+        }
+        if (State.FannedOut)
+        {
+            if (!State.Definition.Continuous || State.RescanAtMs > Now.ToUnixTimeMilliseconds())
+            {
+                return;
+            }
+            // A continuous job walks its targets again for things that joined a dynamic group; the repeats are no-ops.
+            (State.FannedOut, State.SourceIndex, State.SourceCursor) = (false, 0, null);
+        }
+        var rate = RolloutBudget.RatePerMinute(State.Definition.Rollout, _counts, _options.MaxRatePerMinute);
+        var allowed = rate is { } perMinute ? _budget.Accrue(perMinute, Now) : _options.PageSize;
+        if (rate is { } recorded)
+        {
+            _metrics.RolloutRate(recorded);
+        }
+        if (allowed <= 0)
+        {
+            return;
+        }
+        var walked = await NextPageAsync(Math.Min(allowed, _options.PageSize));
+        _budget.Spend(walked);
+        QueueRecount();
+        if (!State.FannedOut && (rate is null || walked == _options.PageSize))
+        {
+            // More is allowed now: the next page in a turn of its own, after whatever queued meanwhile.
+            QueueContinue();
+        }
+    }
+
+    public async Task RecountAsync()
+    {
+        _recountQueued = false;
+        if (!_state.RecordExists)
+        {
+            return;
+        }
+        _counts = await _queries.JobExecutionCountsAsync(JobId);
+        if (State.Status == JobStatus.InProgress)
+        {
+            if (AbortCheck.Fired(State.Definition.Abort, _counts) is { } fired)
+            {
+                State.AbortRule = fired.Rule;
+                State.AbortReason = fired.Reason;
+                await FinishAsync(JobStatus.Aborted, [CommandStatus.Pending]);
+                LogAborted(_logger, JobId, fired.Rule.FailureType, fired.Rule.ThresholdPercent, fired.Rule.MinExecutedThings, fired.Reason);
+                await SweepAsync();
+                _counts = await _queries.JobExecutionCountsAsync(JobId);
+            }
+            else if ((State.Ended || (State.FannedOut && !State.Definition.Continuous)) && State.CancelStatuses.Count == 0 && OpenCount() == 0)
+            {
+                await FinishAsync(JobStatus.Completed, []);
+                LogCompleted(_logger, JobId, _counts.Values.Sum(), string.Join(", ", _counts.Select(c => $"{c.Key}={c.Value}")));
+            }
+        }
+        var record = Describe();
+        await _observers.Notify(o => o.JobChanged(record));
+        if (record.IsFinal && State.CancelStatuses.Count == 0)
+        {
+            // Every watcher has been told the end; the counts of a final job are read afresh whenever it is read.
+            _observers.Clear();
+            await RetireAsync();
+        }
+    }
+
+    private async Task StartIfDueAsync()
+    {
+        if (State.Status != JobStatus.Scheduled || State.Definition.Schedule?.StartAt > Now)
+        {
+            return;
+        }
+        State.Targeted = await CountTargetsAsync();
+        State.Status = JobStatus.InProgress;
+        State.StartedAtMs = Now.ToUnixTimeMilliseconds();
+        await WriteAsync();
+        _metrics.JobEntered(JobStatus.InProgress);
+        LogStarted(_logger, JobId, State.Definition.Action, State.Targeted,
+            RolloutBudget.RatePerMinute(State.Definition.Rollout, _counts, _options.MaxRatePerMinute));
+        QueueContinue();
+    }
+
+    private async Task FinishAsync(string status, IReadOnlyList<string> cancel)
+    {
+        State.Status = status;
+        State.CompletedAtMs = Now.ToUnixTimeMilliseconds();
+        State.CancelStatuses = [.. cancel];
+        State.Counts = new Dictionary<string, long>(_counts);
+        await WriteAsync();
+        _metrics.JobEntered(status);
+        if (State.Definition.Continuous)
+        {
+            await Task.WhenAll((await StaticGroupsAsync()).Select(g => GrainFactory.GetGrain<IThingGroupGrain>(g).UnwatchAsync(JobId)));
+        }
+    }
+
+    /// <summary>Cancels the job's executions still in the statuses to cancel, page by page, until none is left.</summary>
+    private async Task SweepAsync()
+    {
+        if (State.CancelStatuses.Count == 0)
+        {
+            return;
+        }
+        foreach (var status in State.CancelStatuses)
+        {
+            while (true)
+            {
+                // Always the first page: the executions canceled leave the status, so the next page is the new first.
+                var page = await _queries.CommandsAsync<CommandState>(new CommandQuery(Status: status, Descending: false, Limit: _options.PageSize, JobId: JobId));
+                if (page.Items.Count == 0)
+                {
+                    break;
+                }
+                await Parallel.ForEachAsync(page.Items, Parallelism(), async (execution, _) =>
+                {
+                    try
+                    {
+                        await GrainFactory.GetGrain<ICommandGrain>(execution.Id).CancelAsync($"job:{JobId}");
+                    }
+                    catch (CommandFinalException)
+                    {
+                        // It ended meanwhile (delivered and answered, or timed out): nothing to cancel.
+                    }
+                });
+            }
+        }
+        State.CancelStatuses = [];
+        await WriteAsync();
+        QueueRecount();
+    }
+
+    /// <summary>Walks up to <paramref name="limit"/> targets from the cursor, creates their executions, then moves the cursor durably.</summary>
+    private async Task<int> NextPageAsync(int limit)
+    {
+        var definition = State.Definition;
+        if (State.SourceIndex == 0)
+        {
+            var start = int.Parse(State.SourceCursor ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+            var ids = definition.Targets.ThingIds.IsDefault ? [] : definition.Targets.ThingIds;
+            var slice = ids.Skip(start).Take(limit).ToArray();
+            await CreateExecutionsAsync(slice);
+            var next = start + slice.Length;
+            Advance(next < ids.Length ? next.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
+            await WriteAsync();
+            return slice.Length;
+        }
+        var group = await GroupAsync(definition.Targets.Groups[State.SourceIndex - 1]);
+        var page = group is null ? new ThingIdPage([], null) : await GroupMemberPages.ReadAsync(_queries, group, State.SourceCursor, limit);
+        await CreateExecutionsAsync(page.ThingIds);
+        Advance(page.NextCursor);
+        await WriteAsync();
+        return page.ThingIds.Count;
+    }
+
+    private void Advance(string? nextCursor)
+    {
+        if (nextCursor is not null)
+        {
+            State.SourceCursor = nextCursor;
+            return;
+        }
+        State.SourceCursor = null;
+        State.SourceIndex++;
+        var groups = State.Definition.Targets.Groups.IsDefault ? 0 : State.Definition.Targets.Groups.Length;
+        if (State.SourceIndex > groups)
+        {
+            State.FannedOut = true;
+            State.RescanAtMs = Now.AddSeconds(_options.ContinuousRescanSeconds).ToUnixTimeMilliseconds();
+        }
+    }
+
+    private async Task CreateExecutionsAsync(IReadOnlyList<string> thingIds)
+    {
+        var definition = State.Definition;
+        await Parallel.ForEachAsync(thingIds, Parallelism(), async (thingId, _) =>
+        {
+            var request = new CreateCommandRequest(thingId, definition.Action, definition.ParametersJson, null, definition.Lifetime,
+                null, null, definition.UserId, Fingerprint: definition.Fingerprint, JobId: JobId);
+            try
+            {
+                await GrainFactory.GetGrain<IClientTokenGrain>(ExecutionKey(JobId, thingId)).CreateOnceAsync(request);
+            }
+            catch (Exception e) when (e is CommandValidationException or DeviceNotFoundException)
+            {
+                // A blocked thing (or one unregistered since) gets no execution; the job goes on with the others.
+                LogSkipped(_logger, JobId, thingId, e.Message);
+            }
+        });
+    }
+
+    /// <summary>The client-token key of a thing's execution in a job: users' keys start with their numeric id, so none is ever one of these.</summary>
+    internal static string ExecutionKey(string jobId, string thingId) => $"job:{jobId}:{thingId}";
+
+    private async Task<long> CountTargetsAsync()
+    {
+        var things = new HashSet<string>(State.Definition.Targets.ThingIds.IsDefault ? [] : State.Definition.Targets.ThingIds, StringComparer.Ordinal);
+        foreach (var name in State.Definition.Targets.Groups.IsDefault ? [] : State.Definition.Targets.Groups)
+        {
+            if (await GroupAsync(name) is not { } group)
+            {
+                continue;
+            }
+            string? cursor = null;
+            do
+            {
+                var page = await GroupMemberPages.ReadAsync(_queries, group, cursor, _options.PageSize);
+                things.UnionWith(page.ThingIds);
+                cursor = page.NextCursor;
+            }
+            while (cursor is not null);
+        }
+        return things.Count;
+    }
+
+    private async Task ValidateAsync(JobDefinition definition)
+    {
+        if (definition.Targets.IsEmpty)
+        {
+            throw new CommandValidationException("targets must name at least one thing or group");
+        }
+        if (definition.Schedule is { StartAt: { } start, EndAt: { } end } && end <= start)
+        {
+            throw new CommandValidationException("schedule.endAt must be after schedule.startAt");
+        }
+        if (definition.Schedule?.EndAt is { } endAt && endAt <= Now)
+        {
+            throw new CommandValidationException("schedule.endAt is in the past");
+        }
+        foreach (var name in definition.Targets.Groups.IsDefault ? [] : definition.Targets.Groups)
+        {
+            _ = await GroupAsync(name) ?? throw new GroupNotFoundException($"Thing group {name} not found");
+        }
+        foreach (var thingId in definition.Targets.ThingIds.IsDefault ? [] : definition.Targets.ThingIds)
+        {
+            _ = await GrainFactory.GetGrain<IDeviceGrain>(thingId).GetAsync() ?? throw new DeviceNotFoundException($"Thing {thingId} is not registered");
+        }
+    }
+
+    private async Task<ThingGroupRecord?> GroupAsync(string name)
+    {
+        if (!_groups.TryGetValue(name, out var group) && await GrainFactory.GetGrain<IThingGroupGrain>(name).GetAsync() is { } found)
+        {
+            _groups[name] = group = found;
+        }
+        return group;
+    }
+
+    // The groups a continuous job is told of joiners by: the static ones (a dynamic group's joiners are found by rescans).
+    private async Task<IReadOnlyList<string>> StaticGroupsAsync()
+    {
+        var names = new List<string>();
+        foreach (var name in State.Definition.Targets.Groups.IsDefault ? [] : State.Definition.Targets.Groups)
+        {
+            if (await GroupAsync(name) is { IsDynamic: false })
+            {
+                names.Add(name);
+            }
+        }
+        return names;
+    }
+
+    private long OpenCount() => CommandStatus.Open.Sum(s => _counts.TryGetValue(s, out var n) ? n : 0);
+
+    private JobRecord Describe() => State.ToRecord(_counts,
+        State.Status == JobStatus.InProgress ? RolloutBudget.RatePerMinute(State.Definition.Rollout, _counts, _options.MaxRatePerMinute) : null);
+
+    private TimeSpan Tick => TimeSpan.FromSeconds(_options.TickSeconds);
+
+    private ParallelOptions Parallelism() => new() { MaxDegreeOfParallelism = _options.CreateConcurrency, TaskScheduler = TaskScheduler.Current };
+
+    private void QueueRecount()
+    {
+        if (!_recountQueued)
+        {
+            _recountQueued = true;
+            _ = this.AsReference<IJobSteps>().RecountAsync();
+        }
+    }
+
+    private void QueueContinue()
+    {
+        if (!_continueQueued)
+        {
+            _continueQueued = true;
+            _ = this.AsReference<IJobSteps>().ContinueAsync();
+        }
+    }
+
+    private async Task RetireAsync()
+    {
+        if (await this.GetReminder(TickReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+        DeactivateOnIdle();
+    }
+
+    private void EnsureExists()
+    {
+        if (!_state.RecordExists)
+        {
+            throw new JobNotFoundException($"Job {JobId} not found");
+        }
+    }
+
+    private Task WriteAsync() => _state.WriteOrReloadAsync(DeactivateOnIdle);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} started: {Action} for {Targeted} things, rate {RatePerMinute} per minute")]
+    private static partial void LogStarted(ILogger logger, string jobId, string action, long targeted, double? ratePerMinute);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} aborted by rule {FailureType} at {ThresholdPercent}% after {MinExecutedThings}: {Reason}")]
+    private static partial void LogAborted(ILogger logger, string jobId, string failureType, double thresholdPercent, int minExecutedThings, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} completed: {Executions} executions ({Counts})")]
+    private static partial void LogCompleted(ILogger logger, string jobId, long executions, string counts);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} canceled by {Source} (force: {Force})")]
+    private static partial void LogCanceled(ILogger logger, string jobId, string source, bool force);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} reached its endAt {EndAt:O}: no more executions")]
+    private static partial void LogEnded(ILogger logger, string jobId, DateTimeOffset endAt);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Job {JobId} skipped thing {ThingId}: {Reason}")]
+    private static partial void LogSkipped(ILogger logger, string jobId, string thingId, string reason);
+}

@@ -1,0 +1,217 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using CommandGrid.Tests.Infrastructure;
+using CommandGrid.Tests.Mqtt.Infrastructure;
+using Xunit;
+
+namespace CommandGrid.Tests.Grid;
+
+/// <summary>
+/// Thing groups and fleet jobs through the real REST door of a one-node grid, with MQTT.js devices answering
+/// their executions: the walk-through of the README on a fleet of two, a cancel, and the refusals.
+/// </summary>
+public sealed class JobsRestTests : IAsyncLifetime
+{
+    private GridServer _server = null!;
+    private HttpClient _rest = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await GridServer.StartAsync();
+        _rest = _server.Client();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _rest.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    private Task<NodeMqttClient> DeviceAsync(string thing) =>
+        NodeMqttClient.StartAsync($"mqtt://127.0.0.1:{_server.MqttPort}", new
+        {
+            clientId = thing,
+            username = thing,
+            password = GridServer.Token(userId: 0, actions: [5, 8], devices: [thing]),
+            protocolVersion = 5,
+            clean = true,
+            keepalive = 30,
+        });
+
+    private async Task<(HttpStatusCode Status, JsonObject Body)> SendJsonAsync(HttpMethod method, string path, object body) =>
+        await _rest.SendAsync(method, path, JsonContent.Create(body));
+
+    [Fact]
+    public async Task Jobs_WalkThroughTwoMqttDevicesAnswerAndTheJobCompletesWithExactCounts()
+    {
+        var things = new[] { GridServer.NewId("jobthing"), GridServer.NewId("jobthing") };
+        var group = GridServer.NewId("floor");
+        foreach (var thing in things)
+        {
+            await _rest.RegisterThingAsync(thing);
+        }
+        var (created, groupBody) = await SendJsonAsync(HttpMethod.Put, $"/api/v1/thing-groups/{group}", new { description = "second floor" });
+        Assert.Equal(HttpStatusCode.Created, created);
+        Assert.False((bool)groupBody["dynamic"]!);
+        foreach (var thing in things)
+        {
+            var (added, thingBody) = await _rest.SendAsync(HttpMethod.Put, $"/api/v1/thing-groups/{group}/things/{thing}");
+            Assert.Equal(HttpStatusCode.OK, added);
+            Assert.Equal([group], thingBody["groups"]!.AsArray().Select(g => (string)g!));
+        }
+        var (_, members) = await _rest.SendAsync(HttpMethod.Get, $"/api/v1/thing-groups/{group}/things?limit=1");
+        Assert.Single(members["items"]!.AsArray());
+        Assert.NotNull((string?)members["nextCursor"]);
+
+        await using var first = await DeviceAsync(things[0]);
+        await using var second = await DeviceAsync(things[1]);
+        var devices = new[] { first, second };
+        for (var i = 0; i < 2; i++)
+        {
+            await devices[i].WaitForAsync("connect");
+            await devices[i].RequestAsync("subscribe", new { topic = $"$emqx/commands/things/{things[i]}/executions/+/request", qos = 1 }, "subscribed");
+        }
+
+        var jobId = GridServer.NewId("job");
+        var (status, job) = await SendJsonAsync(HttpMethod.Post, "/api/v1/jobs", new
+        {
+            jobId,
+            action = "setTemperature",
+            @params = new { value = 21 },
+            ttl = 60,
+            targets = new { groups = new[] { group } },
+            rollout = new { maxPerMinute = 600 },
+            abort = new[] { new { failureType = "FAILED", minExecutedThings = 10, thresholdPercent = 50 } },
+        });
+        Assert.Equal(HttpStatusCode.Created, status);
+        Assert.Equal(jobId, (string)job["jobId"]!);
+        Assert.Equal(2, (int)job["targeted"]!);
+
+        for (var i = 0; i < 2; i++)
+        {
+            var request = await devices[i].WaitForAsync("message", m => ((string)m["topic"]!).EndsWith("/request", StringComparison.Ordinal));
+            var payload = JsonNode.Parse((string)request["payload"]!)!;
+            Assert.Equal(jobId, (string)payload["jobId"]!);
+            Assert.Equal(21, (int)payload["params"]!["value"]!);
+            await devices[i].RequestAsync("publish", new
+            {
+                topic = $"$emqx/commands/things/{things[i]}/executions/{(string)payload["commandId"]!}/response",
+                payload = "{\"status\":\"SUCCEEDED\",\"result\":{\"ok\":true}}",
+                qos = 1,
+            }, "published");
+        }
+
+        var (waited, final) = await _rest.SendAsync(HttpMethod.Get, $"/api/v1/jobs/{jobId}/wait?timeout=30");
+        Assert.True(waited == HttpStatusCode.OK, final.ToJsonString());
+        Assert.Equal("COMPLETED", (string)final["status"]!);
+        Assert.Equal("""{"SUCCEEDED":2}""", final["counts"]!.ToJsonString());
+        Assert.Equal(2, (int)final["created"]!);
+        Assert.NotNull((string?)final["startedAt"]);
+        Assert.NotNull((string?)final["completedAt"]);
+
+        var executions = await _rest.ListAllAsync($"jobId={jobId}", pageSize: 1);
+        Assert.Equal(things.Order(), executions.Select(e => (string)e["thingId"]!).Order());
+        Assert.All(executions, e => Assert.Equal(jobId, (string)e["jobId"]!));
+        var (_, byJob) = await _rest.SendAsync(HttpMethod.Get, $"/api/v1/jobs/{jobId}/executions?status=SUCCEEDED");
+        Assert.Equal(2, byJob["items"]!.AsArray().Count);
+        var (_, listed) = await _rest.SendAsync(HttpMethod.Get, "/api/v1/jobs?status=COMPLETED&limit=1000");
+        Assert.Contains(listed["items"]!.AsArray(), j => (string)j!["jobId"]! == jobId);
+        var (again, conflict) = await SendJsonAsync(HttpMethod.Post, $"/api/v1/jobs/{jobId}/cancel", new { });
+        Assert.Equal(HttpStatusCode.Conflict, again);
+        Assert.Equal("Conflict", (string)conflict["error"]!["code"]!);
+    }
+
+    [Fact]
+    public async Task Jobs_CancelOfAJobOnADynamicGroupCancelsItsUndeliveredExecutions()
+    {
+        var floor = Guid.NewGuid().ToString("N");
+        var things = new[] { GridServer.NewId("dyn"), GridServer.NewId("dyn"), GridServer.NewId("dyn") };
+        foreach (var thing in things)
+        {
+            await _rest.RegisterThingAsync(thing, new { name = thing, attributes = new { floor } });
+        }
+        await _rest.RegisterThingAsync(GridServer.NewId("other"), new { name = "elsewhere", attributes = new { floor = "ground" } });
+        var group = GridServer.NewId("dynamic");
+        var (_, groupBody) = await SendJsonAsync(HttpMethod.Put, $"/api/v1/thing-groups/{group}", new { query = new { attributes = new { floor } } });
+        Assert.True((bool)groupBody["dynamic"]!);
+        var (listedStatus, members) = await _rest.SendAsync(HttpMethod.Get, $"/api/v1/thing-groups/{group}/things?limit=1000");
+        Assert.Equal(HttpStatusCode.OK, listedStatus);
+        Assert.Equal(things.Order(), members["items"]!.AsArray().Select(m => (string)m!["thingId"]!).Order());
+        var (refused, _) = await _rest.SendAsync(HttpMethod.Put, $"/api/v1/thing-groups/{group}/things/{things[0]}");
+        Assert.Equal(HttpStatusCode.BadRequest, refused);
+
+        var (_, job) = await SendJsonAsync(HttpMethod.Post, "/api/v1/jobs", new { action = "reboot", ttl = 300, targets = new { groups = new[] { group } } });
+        var jobId = (string)job["jobId"]!;
+        await Eventually.TrueAsync(async () => (int)(await _rest.SendAsync(HttpMethod.Get, $"/api/v1/jobs/{jobId}")).Body["created"]! == 3,
+            TimeSpan.FromSeconds(20), "the three things have their executions");
+
+        var (canceledStatus, canceled) = await SendJsonAsync(HttpMethod.Post, $"/api/v1/jobs/{jobId}/cancel", new { force = false });
+        Assert.Equal(HttpStatusCode.OK, canceledStatus);
+        Assert.Equal("CANCELED", (string)canceled["status"]!);
+        Assert.Contains("user:1", (string)canceled["abortReason"]!);
+        Assert.Equal("""{"CANCELED":3}""", canceled["counts"]!.ToJsonString());
+        var (_, repeated) = await SendJsonAsync(HttpMethod.Post, $"/api/v1/jobs/{jobId}/cancel", new { });
+        Assert.Equal("CANCELED", (string)repeated["status"]!);
+        Assert.All(await _rest.ListAllAsync($"jobId={jobId}", pageSize: 10), e => Assert.Equal("CANCELED", (string)e["status"]!));
+    }
+
+    public static TheoryData<string, string, HttpStatusCode> BadJobs() => new()
+    {
+        { "unknown group", """{"action":"a","targets":{"groups":["no-such-group"]}}""", HttpStatusCode.NotFound },
+        { "unknown thing", """{"action":"a","targets":{"thingIds":["no-such-thing"]}}""", HttpStatusCode.NotFound },
+        { "empty targets", """{"action":"a","targets":{"thingIds":[]}}""", HttpStatusCode.BadRequest },
+        { "no targets", """{"action":"a"}""", HttpStatusCode.BadRequest },
+        { "no action", """{"targets":{"thingIds":["t"]}}""", HttpStatusCode.BadRequest },
+        { "rate zero", """{"action":"a","targets":{"groups":["g"]},"rollout":{"maxPerMinute":0}}""", HttpStatusCode.BadRequest },
+        { "factor one", """{"action":"a","targets":{"groups":["g"]},"rollout":{"exponential":{"baseRatePerMinute":10,"incrementFactor":1,"rateIncreaseCriteria":{"numberOfSucceededThings":5}}}}""", HttpStatusCode.BadRequest },
+        { "two criteria", """{"action":"a","targets":{"groups":["g"]},"rollout":{"exponential":{"baseRatePerMinute":10,"incrementFactor":2,"rateIncreaseCriteria":{"numberOfSucceededThings":5,"numberOfNotifiedThings":5}}}}""", HttpStatusCode.BadRequest },
+        { "threshold over 100", """{"action":"a","targets":{"groups":["g"]},"abort":[{"failureType":"FAILED","minExecutedThings":1,"thresholdPercent":150}]}""", HttpStatusCode.BadRequest },
+        { "unknown failure type", """{"action":"a","targets":{"groups":["g"]},"abort":[{"failureType":"LATE","minExecutedThings":1,"thresholdPercent":50}]}""", HttpStatusCode.BadRequest },
+        { "endAt before startAt", """{"action":"a","targets":{"groups":["g"]},"schedule":{"startAt":"2030-01-02T00:00:00Z","endAt":"2030-01-01T00:00:00Z"}}""", HttpStatusCode.BadRequest },
+        // BLOB stands for 70,000 characters, over the 64 KiB params limit and within the 80 KiB body limit.
+        { "params over the limit", """{"action":"a","targets":{"groups":["g"]},"params":{"blob":"BLOB"}}""", HttpStatusCode.RequestEntityTooLarge },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadJobs))]
+    public async Task Jobs_BadInputIsRefusedAndStoresNothing(string why, string body, HttpStatusCode expected)
+    {
+        var jobId = GridServer.NewId("bad");
+        var withId = JsonNode.Parse(body.Replace("BLOB", new string('x', 70_000), StringComparison.Ordinal))!.AsObject();
+        withId["jobId"] = jobId;
+        var (status, error) = await _rest.SendAsync(HttpMethod.Post, "/api/v1/jobs",
+            new StringContent(withId.ToJsonString(), Encoding.UTF8, "application/json"));
+
+        Assert.True(expected == status, $"{why}: {(int)status} {error.ToJsonString()}");
+        Assert.False(string.IsNullOrEmpty((string?)error["error"]?["message"]), why);
+        Assert.Equal(HttpStatusCode.NotFound, (await _rest.SendAsync(HttpMethod.Get, $"/api/v1/jobs/{jobId}")).Status);
+    }
+
+    [Fact]
+    public async Task Jobs_AJobIdReusedWithAnotherBodyIsAConflictAndTheSameBodyIsTheSameJob()
+    {
+        var thing = GridServer.NewId("reuse");
+        await _rest.RegisterThingAsync(thing);
+        var jobId = GridServer.NewId("job");
+        var body = new { jobId, action = "reboot", targets = new { thingIds = new[] { thing } } };
+
+        var (first, job) = await SendJsonAsync(HttpMethod.Post, "/api/v1/jobs", body);
+        var (retried, same) = await SendJsonAsync(HttpMethod.Post, "/api/v1/jobs", body);
+        var (conflict, error) = await SendJsonAsync(HttpMethod.Post, "/api/v1/jobs", new { jobId, action = "shutdown", targets = new { thingIds = new[] { thing } } });
+
+        Assert.Equal(HttpStatusCode.Created, first);
+        Assert.Equal(HttpStatusCode.Created, retried);
+        Assert.Equal((string)job["createdAt"]!, (string)same["createdAt"]!);
+        Assert.Equal(HttpStatusCode.Conflict, conflict);
+        Assert.Equal("Conflict", (string)error["error"]!["code"]!);
+        await Eventually.TrueAsync(async () => (int)(await _rest.SendAsync(HttpMethod.Get, $"/api/v1/jobs/{jobId}")).Body["created"]! == 1,
+            TimeSpan.FromSeconds(20), "the thing has its execution");
+        Assert.Single(await _rest.ListAllAsync($"jobId={jobId}", pageSize: 10));
+        var (unknownGroup, _) = await _rest.SendAsync(HttpMethod.Get, "/api/v1/thing-groups/no-such-group");
+        Assert.Equal(HttpStatusCode.NotFound, unknownGroup);
+        var (scoped, _) = await _server.Client(GridServer.Token(devices: [thing])).SendAsync(HttpMethod.Get, $"/api/v1/jobs/{jobId}");
+        Assert.Equal(HttpStatusCode.Forbidden, scoped);
+    }
+}
