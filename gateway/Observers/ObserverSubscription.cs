@@ -179,9 +179,13 @@ public sealed partial class ObserverSubscription : IAsyncDisposable
         try
         {
             var jitter = TimeSpan.FromTicks(Random.Shared.NextInt64(ChangeJitter.Ticks));
-            await Task.Delay(FirstRenewalAfterChange + jitter, _host.Clock, _stopped.Token).ConfigureAwait(false);
+            // Both timers start now, so the second is due SecondRenewalAfterChange after the first whatever the
+            // first renewal costs, and is set on the clock before anything has been renewed.
+            var first = Task.Delay(FirstRenewalAfterChange + jitter, _host.Clock, _stopped.Token);
+            var second = Task.Delay(FirstRenewalAfterChange + jitter + SecondRenewalAfterChange, _host.Clock, _stopped.Token);
+            await first.ConfigureAwait(false);
             await RenewAsync().ConfigureAwait(false);
-            await Task.Delay(SecondRenewalAfterChange, _host.Clock, _stopped.Token).ConfigureAwait(false);
+            await second.ConfigureAwait(false);
             await RenewAsync().ConfigureAwait(false);
         }
         catch (OperationCanceledException)

@@ -8,8 +8,10 @@ namespace CommandGrid.Grains.Devices;
 
 /// <summary>
 /// One device. Commands for it are created here; the ones not yet delivered wait in a queue
-/// rebuilt on activation from storage (its PENDING commands), so the queue can never disagree
-/// with what is stored.
+/// read from storage (its PENDING commands) the first time it is needed, so the queue can never
+/// disagree with what is stored. An activation that only passes on changes (a TTL firing for an
+/// offline device, a job creating its execution) never reads it: with a thousand commands pending
+/// per device, reading every queue on activation was a million rows after a restart.
 /// </summary>
 /// <remarks>
 /// This grain awaits its command grains (create, read), and a command grain tells this grain of
@@ -31,7 +33,8 @@ public sealed partial class DeviceGrain : Grain, IDeviceGrain
     // Every live connection with the options it connected with: all are told of new commands, those that
     // want updates of every change, and the delivering ones are the device itself ("connected").
     private readonly ObserverManager<IDeviceConnection, Listener> _connections;
-    private readonly List<long> _pending = [];
+    // Null until read: a command stored meanwhile is PENDING in storage, so the read finds it.
+    private List<long>? _pending;
     private readonly TimeSpan _observerExpiry;
 
     public DeviceGrain(
@@ -51,12 +54,18 @@ public sealed partial class DeviceGrain : Grain, IDeviceGrain
 
     private string DeviceId => this.GetPrimaryKeyString();
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    private async Task<List<long>> PendingAsync()
     {
-        await foreach (var id in _queries.PendingCommandIdsAsync(DeviceId, cancellationToken))
+        if (_pending is null)
         {
-            _pending.Add(id);
+            var pending = new List<long>();
+            await foreach (var id in _queries.PendingCommandIdsAsync(DeviceId))
+            {
+                pending.Add(id);
+            }
+            _pending = pending;
         }
+        return _pending;
     }
 
     public Task<DeviceRecord?> GetAsync() => Task.FromResult(_state.RecordExists ? Describe() : null);
@@ -148,9 +157,9 @@ public sealed partial class DeviceGrain : Grain, IDeviceGrain
         var connected = _connections.Any(c => c.Options.Delivers);
         var command = await GrainFactory.GetGrain<ICommandGrain>(commandId)
             .CreateAsync(new NewCommand(request, commandId, _state.State.NetworkId, _state.State.DeviceTypeId, connected));
-        if (command.Status == CommandStatus.Pending && !_pending.Contains(command.Id))
+        if (command.Status == CommandStatus.Pending && _pending is { } queue && !queue.Contains(command.Id))
         {
-            _pending.Add(command.Id);
+            queue.Add(command.Id);
         }
         await _connections.Notify(c => c.Connection.CommandAvailable(command));
         return command;
@@ -191,7 +200,8 @@ public sealed partial class DeviceGrain : Grain, IDeviceGrain
     /// </summary>
     private async Task<int> ReplayPendingAsync(IDeviceConnection connection)
     {
-        var ids = _pending.ToArray();
+        var queue = await PendingAsync();
+        var ids = queue.ToArray();
         var commands = new CommandRecord?[ids.Length];
         var reads = new ParallelOptions { MaxDegreeOfParallelism = ReplayConcurrency, TaskScheduler = TaskScheduler.Current };
         await Parallel.ForEachAsync(Enumerable.Range(0, ids.Length), reads, async (i, _) =>
@@ -200,8 +210,8 @@ public sealed partial class DeviceGrain : Grain, IDeviceGrain
         });
         var pending = commands.Where(c => c is { Status: CommandStatus.Pending }).Select(c => c!).ToArray();
         // No other call ran meanwhile (the grain is not reentrant), so the queue is still what was read.
-        _pending.Clear();
-        _pending.AddRange(pending.Select(c => c.Id));
+        queue.Clear();
+        queue.AddRange(pending.Select(c => c.Id));
         foreach (var batch in pending.Chunk(ReplayBatch))
         {
             await connection.CommandsAvailable([.. batch]);
@@ -220,12 +230,12 @@ public sealed partial class DeviceGrain : Grain, IDeviceGrain
     {
         if (command.Status != CommandStatus.Pending)
         {
-            _pending.Remove(command.Id);
+            _pending?.Remove(command.Id);
         }
         return _connections.Notify(c => c.Connection.CommandUpdated(command), c => c.Options.WantsUpdates);
     }
 
-    public Task<IReadOnlyList<long>> GetPendingAsync() => Task.FromResult<IReadOnlyList<long>>([.. _pending]);
+    public async Task<IReadOnlyList<long>> GetPendingAsync() => [.. await PendingAsync()];
 
     // A device has a handful of connections at most: a look through them is cheaper than a copy of the manager's dictionary.
     private Listener? Find(IDeviceConnection connection) => _connections.FirstOrDefault(c => c.Connection.Equals(connection));

@@ -74,7 +74,8 @@ public sealed class ObserverSubscriptionTests : IDisposable
         _clusterChanges.Raise();
         _clock.Advance(TimeSpan.FromMilliseconds(999));
         Assert.False(_subscribed.Reader.TryRead(out _), "not renewed within the first second");
-        _clock.Advance(TimeSpan.FromSeconds(1));
+        // To the end of the jitter: the renewal is due somewhere in [1 s, 2 s).
+        _clock.Advance(ObserverSubscription.FirstRenewalAfterChange + ObserverSubscription.ChangeJitter - TimeSpan.FromMilliseconds(999));
         var first = await NextSubscribeAsync();
         Assert.InRange(first, changed + ObserverSubscription.FirstRenewalAfterChange, changed + ObserverSubscription.FirstRenewalAfterChange + ObserverSubscription.ChangeJitter);
 
