@@ -86,5 +86,7 @@ run "soak" "$WORK/soak.out" env NO_BUILD=1 DURATION=12 INTERVAL=3 DEVICES=4 WORK
   echo "bench smoke: soak: $(grep -c '^ *[0-9]' "$WORK/soak.out") samples; $(grep -m1 '^== generator' "$WORK/soak.out" | cut -c4-)"
 run "pending" "$WORK/pending.out" env NO_BUILD=1 COUNT=50 RATE=25 THINGS=5 PARALLEL=8 MIN_TTL=8 GRACE=2 RESTART=1 DOWN=4 bench/pending.sh && \
   echo "bench smoke: pending: $(grep -m1 'TIMED_OUT' "$WORK/pending.out" | cut -c4- | cut -d';' -f1-2)"
+run "jobs" "$WORK/jobs.out" env NO_BUILD=1 THINGS=200 DEVICES=20 TTL=5 bench/jobs.sh && \
+  echo "bench smoke: jobs: $(grep -m1 'job COMPLETED' "$WORK/jobs.out" | cut -c4- | cut -d';' -f1)"
 
 exit $FAILED

@@ -8,6 +8,7 @@ using Loadgen;
 //               --warmup S --duration S --target-pid PID --mqtt-port P [--http-port P --jwt-secret S --device-secret S] --prefix P --out FILE
 // loadgen idle  --target grid|relay --label NAME --workers N --count K --target-pid PID --mqtt-port P [--device-secret S] --prefix P --out FILE [--hold-file F]
 // loadgen ttl   --http-port P --jwt-secret S --target-pid PID --count N --min-ttl 20 --max-ttl 40 --out FILE
+// loadgen job   --http-port P --jwt-secret S --target-pid PID --things N [--devices D --mqtt-port P --device-secret S] --ttl S [--max-per-minute R] --prefix P --out FILE
 // loadgen report DIR
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -21,13 +22,14 @@ return verb switch
     "run" => await RunAsync(o),
     "idle" => await IdleAsync(o),
     "ttl" => await Ttl.RunAsync(o),
+    "job" => await Job.RunAsync(o),
     "report" => Report.Print(args[1]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: loadgen run|idle|ttl|report ... (see bench/README.md and bench/workloads.sh)");
+    Console.Error.WriteLine("usage: loadgen run|idle|ttl|job|report ... (see bench/README.md and bench/workloads.sh)");
     return 2;
 }
 

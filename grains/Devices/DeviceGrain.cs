@@ -157,7 +157,12 @@ public sealed partial class DeviceGrain : Grain, IDeviceGrain
         var connected = _connections.Any(c => c.Options.Delivers);
         var command = await GrainFactory.GetGrain<ICommandGrain>(commandId)
             .CreateAsync(new NewCommand(request, commandId, _state.State.NetworkId, _state.State.DeviceTypeId, connected));
-        if (command.Status == CommandStatus.Pending && _pending is { } queue && !queue.Contains(command.Id))
+        if (command.Status != CommandStatus.Pending)
+        {
+            // Created before (a job's page repeated after a failure) and already on its way: announced then, not again.
+            return command;
+        }
+        if (_pending is { } queue && !queue.Contains(command.Id))
         {
             queue.Add(command.Id);
         }

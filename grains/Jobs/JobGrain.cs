@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 using CommandGrid.Grains.Commands;
 using CommandGrid.Grains.Groups;
 using CommandGrid.Grains.Interfaces;
@@ -13,10 +14,12 @@ namespace CommandGrid.Grains.Jobs;
 /// <summary>
 /// One fleet job. Its reminder ticks every <see cref="JobOptions.TickSeconds"/>: it starts the job at startAt,
 /// releases the rollout budget, ends it at endAt, finishes a cancel sweep and recounts. The fan-out walks the
-/// targets a page at a time through the query seam from a durable cursor; each thing's execution is created
-/// through <see cref="IClientTokenGrain"/> under the key <c>job:{jobId}:{thingId}</c>, so however often a page
-/// is repeated (a retry, a silo that died before the cursor was written) a thing gets exactly one execution.
-/// Counts are the stored executions' (one indexed count by job id), so they are exact whatever was repeated.
+/// targets a page at a time through the query seam from a durable cursor. Each page leaves out the things that
+/// already have an execution of the job (named by an earlier source, found again by a rescan), reserves one block
+/// of execution ids and stores itself (<see cref="FanOutPage"/>) before it creates its executions through each thing's
+/// device grain; the cursor moves after them. A page repeated after a failure reuses its ids, so a thing gets
+/// exactly one execution however often a page is repeated or a silo dies. Counts are the stored executions' (one
+/// indexed count by job id), so they are exact whatever was repeated.
 /// </summary>
 /// <remarks>
 /// This grain awaits client-token, device and group grains; the command grains of its executions tell it of
@@ -27,6 +30,9 @@ namespace CommandGrid.Grains.Jobs;
 public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
 {
     internal const string TickReminder = "job-tick";
+
+    // Between two recounts prompted by results, this many times as long as the last took (see QueueRecount).
+    private const int RecountPause = 4;
 
     private readonly IPersistentState<JobState> _state;
     private readonly IGridQueries _queries;
@@ -40,6 +46,9 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
     private IReadOnlyDictionary<string, long> _counts = ImmutableDictionary<string, long>.Empty;
     private bool _recountQueued;
     private bool _continueQueued;
+    // Real time, not the grid's clock: it paces the CPU a recount costs, which is no part of the job's schedule.
+    private long _recountEndedAt;
+    private TimeSpan _recountTook;
 
     public JobGrain(
         [PersistentState("job")] IPersistentState<JobState> state,
@@ -134,9 +143,13 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
     {
         if (_state.RecordExists && State.Definition.Continuous && State.Status == JobStatus.InProgress && !State.Ended)
         {
-            State.Targeted++;
-            await CreateExecutionsAsync([thingId]);
-            QueueRecount();
+            await FinishPageAsync();
+            if (await StartPageAsync([thingId], nextCursor: null, movesCursor: false) > 0)
+            {
+                State.Targeted++;
+                await FinishPageAsync();
+                QueueRecount();
+            }
         }
     }
 
@@ -176,7 +189,8 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
             LogEnded(_logger, JobId, endAt);
         }
         await SweepAsync();
-        await ContinueAsync();
+        // The page in a turn of its own: a tick that waited for hundreds of creations would be late to its reminder.
+        QueueContinue();
         await RecountAsync();
     }
 
@@ -187,6 +201,8 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
         {
             return;
         }
+        // A page a failure interrupted comes first, with the ids it reserved.
+        await FinishPageAsync();
         if (State.FannedOut)
         {
             if (!State.Definition.Continuous || State.RescanAtMs > Now.ToUnixTimeMilliseconds())
@@ -223,7 +239,9 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
         {
             return;
         }
+        var started = Stopwatch.GetTimestamp();
         _counts = await _queries.JobExecutionCountsAsync(JobId);
+        (_recountEndedAt, _recountTook) = (Stopwatch.GetTimestamp(), Stopwatch.GetElapsedTime(started));
         if (State.Status == JobStatus.InProgress)
         {
             if (AbortCheck.Fired(State.Definition.Abort, _counts) is { } fired)
@@ -272,6 +290,8 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
         State.Status = status;
         State.CompletedAtMs = Now.ToUnixTimeMilliseconds();
         State.CancelStatuses = [.. cancel];
+        // A page not yet created stays uncreated: the job makes no more executions.
+        State.Page = null;
         State.Counts = new Dictionary<string, long>(_counts);
         await WriteAsync();
         _metrics.JobEntered(status);
@@ -316,27 +336,65 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
         QueueRecount();
     }
 
-    /// <summary>Walks up to <paramref name="limit"/> targets from the cursor, creates their executions, then moves the cursor durably.</summary>
+    /// <summary>Walks up to <paramref name="limit"/> targets from the cursor and creates their page; returns how many were walked.</summary>
     private async Task<int> NextPageAsync(int limit)
     {
         var definition = State.Definition;
+        IReadOnlyList<string> things;
+        string? next;
         if (State.SourceIndex == 0)
         {
             var start = int.Parse(State.SourceCursor ?? "0", System.Globalization.CultureInfo.InvariantCulture);
             var ids = definition.Targets.ThingIds.IsDefault ? [] : definition.Targets.ThingIds;
-            var slice = ids.Skip(start).Take(limit).ToArray();
-            await CreateExecutionsAsync(slice);
-            var next = start + slice.Length;
-            Advance(next < ids.Length ? next.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
-            await WriteAsync();
-            return slice.Length;
+            things = [.. ids.Skip(start).Take(limit)];
+            next = start + things.Count < ids.Length ? (start + things.Count).ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
         }
-        var group = await GroupAsync(definition.Targets.Groups[State.SourceIndex - 1]);
-        var page = group is null ? new ThingIdPage([], null) : await GroupMemberPages.ReadAsync(_queries, group, State.SourceCursor, limit);
-        await CreateExecutionsAsync(page.ThingIds);
-        Advance(page.NextCursor);
+        else
+        {
+            var group = await GroupAsync(definition.Targets.Groups[State.SourceIndex - 1]);
+            var page = group is null ? new ThingIdPage([], null) : await GroupMemberPages.ReadAsync(_queries, group, State.SourceCursor, limit);
+            (things, next) = (page.ThingIds, page.NextCursor);
+        }
+        await StartPageAsync(things, next, movesCursor: true);
+        await FinishPageAsync();
+        return things.Count;
+    }
+
+    /// <summary>
+    /// Stores the page of those of <paramref name="thingIds"/> that have no execution of the job yet, with a block of ids
+    /// reserved for them; returns how many it holds.
+    /// </summary>
+    private async Task<int> StartPageAsync(IReadOnlyList<string> thingIds, string? nextCursor, bool movesCursor)
+    {
+        var distinct = thingIds.Distinct(StringComparer.Ordinal).ToList();
+        IReadOnlySet<string> done = distinct.Count == 0 ? new HashSet<string>() : await _queries.ThingsWithJobExecutionAsync(JobId, distinct);
+        var fresh = distinct.Where(t => !done.Contains(t)).ToList();
+        if (fresh.Count == 0)
+        {
+            // Nothing to create: only the cursor moves, with the one write that clears the page.
+            State.Page = movesCursor ? new FanOutPage { NextCursor = nextCursor, MovesCursor = true } : null;
+            return 0;
+        }
+        var block = await GrainFactory.GetGrain<ICommandIdGrain>(0).ReserveAsync(fresh.Count);
+        State.Page = new FanOutPage { ThingIds = fresh, FirstId = block.First, NextCursor = nextCursor, MovesCursor = movesCursor };
         await WriteAsync();
-        return page.ThingIds.Count;
+        return fresh.Count;
+    }
+
+    /// <summary>Creates the stored page's executions (again, if it was interrupted: those made before are found), then clears it and moves the cursor.</summary>
+    private async Task FinishPageAsync()
+    {
+        if (State.Page is not { } page)
+        {
+            return;
+        }
+        await CreateExecutionsAsync(page);
+        if (page.MovesCursor)
+        {
+            Advance(page.NextCursor);
+        }
+        State.Page = null;
+        await WriteAsync();
     }
 
     private void Advance(string? nextCursor)
@@ -356,16 +414,17 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
         }
     }
 
-    private async Task CreateExecutionsAsync(IReadOnlyList<string> thingIds)
+    private async Task CreateExecutionsAsync(FanOutPage page)
     {
         var definition = State.Definition;
-        await Parallel.ForEachAsync(thingIds, Parallelism(), async (thingId, _) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, page.ThingIds.Count), Parallelism(), async (i, _) =>
         {
+            var thingId = page.ThingIds[i];
             var request = new CreateCommandRequest(thingId, definition.Action, definition.ParametersJson, null, definition.Lifetime,
                 null, null, definition.UserId, Fingerprint: definition.Fingerprint, JobId: JobId);
             try
             {
-                await GrainFactory.GetGrain<IClientTokenGrain>(ExecutionKey(JobId, thingId)).CreateOnceAsync(request);
+                await GrainFactory.GetGrain<IDeviceGrain>(thingId).CreateCommandAsync(request, page.FirstId + i);
             }
             catch (Exception e) when (e is CommandValidationException or DeviceNotFoundException)
             {
@@ -374,9 +433,6 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
             }
         });
     }
-
-    /// <summary>The client-token key of a thing's execution in a job: users' keys start with their numeric id, so none is ever one of these.</summary>
-    internal static string ExecutionKey(string jobId, string thingId) => $"job:{jobId}:{thingId}";
 
     private async Task<long> CountTargetsAsync()
     {
@@ -457,11 +513,26 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
 
     private void QueueRecount()
     {
-        if (!_recountQueued)
+        if (_recountQueued)
         {
-            _recountQueued = true;
-            _ = this.AsReference<IJobSteps>().RecountAsync();
+            return;
         }
+        _recountQueued = true;
+        // A burst of results costs a recount each; with a large job each counts many rows, so between two the grain
+        // waits RecountPause times as long as the last took: counting then takes a bounded share of a core.
+        var wait = _recountTook * RecountPause - Stopwatch.GetElapsedTime(_recountEndedAt);
+        if (wait <= TimeSpan.Zero)
+        {
+            _ = this.AsReference<IJobSteps>().RecountAsync();
+            return;
+        }
+        _ = RecountLaterAsync(wait);
+    }
+
+    private async Task RecountLaterAsync(TimeSpan wait)
+    {
+        await Task.Delay(wait);
+        await this.AsReference<IJobSteps>().RecountAsync();
     }
 
     private void QueueContinue()

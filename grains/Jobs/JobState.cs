@@ -51,6 +51,10 @@ public sealed class JobState
     [Id(15)]
     public Dictionary<string, long> Counts { get; set; } = [];
 
+    /// <summary>The page whose executions are being created, if any; see <see cref="FanOutPage"/>.</summary>
+    [Id(16)]
+    public FanOutPage? Page { get; set; }
+
     public bool IsFinal() => JobStatus.IsFinal(Status);
 
     public JobRecord ToRecord(IReadOnlyDictionary<string, long>? counts, double? ratePerMinute)

@@ -50,9 +50,10 @@ internal static class GridTables
         new(Command.ExpiresAt, "expiresAtMs", IndexedColumnKind.Integer),
         new(Command.JobId, "jobId", IndexedColumnKind.Text),
     ],
-    // A device's queue (its PENDING commands in creation order), the overdue sweep (an open status, by expiry) and a
-    // job's executions (in one status or all).
-    [[Command.DeviceId, Command.Status, CreatedAt], [Command.Status, Command.ExpiresAt], [Command.JobId, Command.Status, CreatedAt], [Command.JobId, CreatedAt]]);
+    // A device's queue (its PENDING commands in creation order), the overdue sweep (an open status, by expiry), a
+    // job's executions (in one status or all) and whether a job's page of things already has executions.
+    [[Command.DeviceId, Command.Status, CreatedAt], [Command.Status, Command.ExpiresAt], [Command.JobId, Command.Status, CreatedAt], [Command.JobId, CreatedAt],
+     [Command.JobId, Command.DeviceId]]);
 
     public static IndexedTableSpec Devices { get; } = new("device", "device", "devices",
     [
@@ -86,5 +87,10 @@ internal static class GridTables
     /// <summary>The execution id of a row of the commands table: the grain key is Orleans' spelling of it, the payload has it plainly.</summary>
     public static long CommandIdOf(IndexedRow row) => StateJson.Read<StoredCommandId>(row.Payload).Id;
 
+    /// <summary>The device of a row of the commands table.</summary>
+    public static string DeviceIdOf(IndexedRow row) => StateJson.Read<StoredCommandDevice>(row.Payload).DeviceId;
+
     private sealed record StoredCommandId(long Id);
+
+    private sealed record StoredCommandDevice(string DeviceId);
 }

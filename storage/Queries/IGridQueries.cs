@@ -41,6 +41,9 @@ public interface IGridQueries
     /// <summary>One keyset page of jobs, newest first, of one status when given.</summary>
     Task<StoredPage<TState>> JobsAsync<TState>(string? status, string? cursor, int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>Which of <paramref name="thingIds"/> already have an execution of the job: one indexed lookup for a page of things.</summary>
+    Task<IReadOnlySet<string>> ThingsWithJobExecutionAsync(string jobId, IReadOnlyList<string> thingIds, CancellationToken cancellationToken = default);
+
     /// <summary>How many executions of the job are stored, per status: one indexed count, exact whatever was retried.</summary>
     Task<IReadOnlyDictionary<string, long>> JobExecutionCountsAsync(string jobId, CancellationToken cancellationToken = default);
 }

@@ -96,6 +96,24 @@ internal sealed class RelationalGridQueries(IIndexedStateQuery store) : IGridQue
     public Task<IReadOnlyDictionary<string, long>> JobExecutionCountsAsync(string jobId, CancellationToken cancellationToken = default) =>
         store.CountAsync(new CountQuery(GridTables.Commands.TableName, [Equal(GridTables.Command.JobId, jobId)], GridTables.Command.Status), cancellationToken);
 
+    public async Task<IReadOnlySet<string>> ThingsWithJobExecutionAsync(string jobId, IReadOnlyList<string> thingIds, CancellationToken cancellationToken = default)
+    {
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in thingIds.Distinct(StringComparer.Ordinal).Chunk(ScanPage))
+        {
+            var query = new IndexQuery(GridTables.Commands.TableName,
+                [Equal(GridTables.Command.JobId, jobId), new ColumnFilter(GridTables.Command.DeviceId, FilterOperator.In, chunk.Cast<object>().ToArray())],
+                // Ordered by device, so the (job, device) index serves both the filter and the order: by creation, a
+                // planner without statistics walks every execution of the job to save the sort of a few.
+                GridTables.Command.DeviceId, Descending: false, After: null, ScanPage);
+            await foreach (var row in store.QueryAllAsync(query, cancellationToken))
+            {
+                found.Add(GridTables.DeviceIdOf(row));
+            }
+        }
+        return found;
+    }
+
     // One row more than the page tells whether another page follows; the cursor points after the page's last row.
     private async Task<StoredPage<TState>> PageAsync<TState>(
         IndexedTableSpec table, List<ColumnFilter> filters, bool descending, string? cursor, int limit, CancellationToken cancellationToken)

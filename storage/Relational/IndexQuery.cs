@@ -5,6 +5,8 @@ internal enum FilterOperator
     Equal,
     GreaterOrEqual,
     Less,
+    /// <summary>The column equals one of the values; the filter's value is an <see cref="IReadOnlyList{T}"/> of them.</summary>
+    In,
 }
 
 internal sealed record ColumnFilter(string Column, FilterOperator Operator, object Value);

@@ -83,6 +83,11 @@ internal static class IndexQuerySql
         foreach (var filter in filters)
         {
             var column = table.ResolveColumn(filter.Column);
+            if (filter.Operator == FilterOperator.In)
+            {
+                where.Add(In(filter, column, parameters));
+                continue;
+            }
             var name = $"@f{parameters.Count}";
             parameters.Add(Parameter(name, filter.Value, column, filter.Column));
             var op = filter.Operator switch
@@ -95,6 +100,23 @@ internal static class IndexQuerySql
             where.Add($"{filter.Column} {op} {name}");
         }
         return where;
+    }
+
+    // One parameter per value: both dialects plan a short IN list as index lookups, which an array parameter is not on SQLite.
+    private static string In(ColumnFilter filter, IndexedColumn? column, List<SqlParameterValue> parameters)
+    {
+        if (filter.Value is not IReadOnlyList<object> values || values.Count is < 1 or > MaxLimit)
+        {
+            throw new ArgumentException($"An IN filter on '{filter.Column}' needs between 1 and {MaxLimit} values.");
+        }
+        var names = new List<string>(values.Count);
+        foreach (var value in values)
+        {
+            var name = $"@f{parameters.Count}";
+            parameters.Add(Parameter(name, value, column, filter.Column));
+            names.Add(name);
+        }
+        return $"{filter.Column} IN ({string.Join(", ", names)})";
     }
 
     private static SqlParameterValue Parameter(string name, object? value, IndexedColumn? column, string columnName)

@@ -1,3 +1,8 @@
+using CommandGrid.Grains.Jobs;
+using CommandGrid.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Providers;
+using Orleans.Storage;
 using CommandGrid.Grains.Interfaces;
 using Orleans;
 using Xunit;
@@ -18,11 +23,12 @@ public sealed class JobGrainTests(GrainClusterFixture cluster)
     {
         var things = await RegisterThingsAsync(Grains, 1000);
         var job = NewJob(Grains);
+        using var ticks = new ReminderClock(cluster.Clock, job.GetGrainId(), JobGrain.TickReminder);
         await job.CreateAsync(Definition(things, rollout: new JobRollout(600, null)));
 
         for (var second = 1; second <= 60; second++)
         {
-            cluster.Clock.Advance(Second);
+            await ticks.AdvanceAsync(Second);
             // At least the rate's share of each second must have been created by now (the upper bound is checked below).
             await WaitAsync(job, j => j.Created >= 10 * second, $"{10 * second} executions after {second} fake seconds");
         }
@@ -31,7 +37,7 @@ public sealed class JobGrainTests(GrainClusterFixture cluster)
 
         for (var second = 61; second <= 120; second++)
         {
-            cluster.Clock.Advance(Second);
+            await ticks.AdvanceAsync(Second);
             await WaitAsync(job, j => j.Created >= Math.Min(10 * second, 1000), $"{Math.Min(10 * second, 1000)} executions after {second} fake seconds");
         }
         var done = await WaitAsync(job, j => j.Created == 1000, "every thing has its execution");
@@ -160,27 +166,33 @@ public sealed class JobGrainTests(GrainClusterFixture cluster)
         var things = await RegisterThingsAsync(Grains, 40);
         var group = await StaticGroupAsync(Grains, things[..20]);
         var job = NewJob(Grains);
+        var jobId = job.GetPrimaryKeyString();
         // Things 0–19 are named twice (listed and in the group): each still gets one execution.
         var definition = Definition(things, groups: [group]);
+        // The write that would move the cursor past the listed things' page is refused, as a silo that died before it
+        // would leave it: the job's next activation finds the page stored and creates it again.
+        var storage = (IndexedMemoryGrainStorage)cluster.Silo.GetRequiredKeyedService<IGrainStorage>(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME);
+        storage.RefuseNextWrite(state => state is JobState { Page: null, SourceIndex: 1 } s && s.JobId == jobId);
 
         var first = await job.CreateAsync(definition);
         var again = await job.CreateAsync(definition);
         Assert.Equal(first.CreatedAt, again.CreatedAt);
         Assert.Equal(40, first.Targeted);
         await Assert.ThrowsAsync<JobConflictException>(() => job.CreateAsync(definition with { Fingerprint = "another body" }));
-        var done = await WaitAsync(job, j => j.Created == 40, "every thing has its execution");
+        IReadOnlyList<CommandRecord> created = [];
+        await Eventually.TrueAsync(async () => (created = await ExecutionsAsync(Grains, jobId)).Count == 40 && !storage.Refusing,
+            Patience, "the listed things' page was created and the cursor's move refused");
 
-        // A page repeated after a failover asks for the same executions again: it finds them.
-        var executions = await ExecutionsAsync(Grains, first.JobId);
-        var repeated = await Task.WhenAll(things.Select(t => Grains.GetGrain<IClientTokenGrain>($"job:{first.JobId}:{t}")
-            .CreateOnceAsync(new CreateCommandRequest(t, "reboot", """{"delay":1}""", null, 3600, null, null, 7, Fingerprint: definition.Fingerprint, JobId: first.JobId))));
-        Assert.Equal(executions.Select(e => e.Id).Order(), repeated.Select(e => e.Id).Order());
-        Assert.Equal(40, (await ExecutionsAsync(Grains, first.JobId)).Count);
-
-        await AnswerAllAsync(Grains, first.JobId, CommandStatus.Succeeded);
+        // The page is repeated on the next tick: it asks for the same executions again and finds them; the group's page
+        // finds its 20 things done. The job completes only once its fan-out has passed every source.
+        cluster.Clock.Advance(Second);
+        await AnswerAllAsync(Grains, jobId, CommandStatus.Succeeded);
         var completed = await WaitAsync(job, j => j.Status == JobStatus.Completed, "the job completed");
         Assert.Equal([KeyValuePair.Create(CommandStatus.Succeeded, 40L)], completed.Counts.ToArray());
-        Assert.Equal(40, done.Targeted);
+        Assert.Equal(40, completed.Targeted);
+        var executions = await ExecutionsAsync(Grains, jobId);
+        Assert.Equal(created.Select(e => e.Id).Order(), executions.Select(e => e.Id).Order());
+        Assert.Equal(things.Order(), executions.Select(e => e.DeviceId).Order());
     }
 
     [Fact]

@@ -103,6 +103,10 @@ internal sealed class MemoryGridIndex(DeepCopier copier) : IGridQueries
         Task.FromResult(Page<JobState, TState>(
             Rows(_jobs, j => j.CreatedAtMs, descending: true).Where(r => Matches(status, r.State.Status)), descending: true, cursor, limit));
 
+    public Task<IReadOnlySet<string>> ThingsWithJobExecutionAsync(string jobId, IReadOnlyList<string> thingIds, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlySet<string>>(_commands.Values.Where(c => c.JobId == jobId && thingIds.Contains(c.DeviceId))
+            .Select(c => c.DeviceId).ToHashSet(StringComparer.Ordinal));
+
     public Task<IReadOnlyDictionary<string, long>> JobExecutionCountsAsync(string jobId, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyDictionary<string, long>>(_commands.Values.Where(c => c.JobId == jobId)
             .GroupBy(c => c.Status).ToDictionary(g => g.Key, g => (long)g.Count()));
