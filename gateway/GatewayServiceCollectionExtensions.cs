@@ -8,6 +8,7 @@ using CommandGrid.Gateway.Mqtt.Broker;
 using CommandGrid.Gateway.Mqtt.Fleets;
 using CommandGrid.Gateway.Observers;
 using CommandGrid.Gateway.Rest;
+using CommandGrid.Gateway.Rest.OpenApi;
 using CommandGrid.Gateway.WebSockets;
 using CommandGrid.Grains.Interfaces;
 using CommandGrid.Metrics;
@@ -51,6 +52,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<ThingGroupService>();
         services.AddSingleton<JobService>();
         services.AddSingleton<RestExceptionFilter>();
+        services.AddCommandGridApiDocument();
         services.AddSingleton<KestrelEndpoints>();
         services.Configure<FleetsMqttOptions>(options =>
         {
@@ -81,8 +83,7 @@ public static class GatewayServiceCollectionExtensions
             {
                 context.HttpContext.Response.StatusCode = 429;
                 context.HttpContext.RequestServices.GetRequiredService<GridMetrics>().Refused(GridMetrics.RestDoor, RestError.CodeFor(429));
-                await context.HttpContext.Response.WriteAsJsonAsync(
-                    new { error = new { code = RestError.CodeFor(429), message = "Too many requests; slow down" } }, token);
+                await context.HttpContext.Response.WriteAsJsonAsync(RestError.Body(429, "Too many requests; slow down"), token);
             };
             // One bucket per bearer token (or per address without one), so one noisy client cannot starve the rest.
             limiter.AddPolicy(RestRateLimitPolicy, http => RateLimitPartition.GetTokenBucketLimiter(
@@ -107,7 +108,10 @@ public static class GatewayServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>Maps the REST API under /api/v1, the DeviceHive WebSocket API on /api/websocket and MQTT over WebSocket at /mqtt.</summary>
+    /// <summary>
+    /// Maps the REST API under /api/v1 (its OpenAPI document at /openapi/v1.json, its reference at /docs), the
+    /// DeviceHive WebSocket API on /api/websocket and MQTT over WebSocket at /mqtt.
+    /// </summary>
     public static IEndpointRouteBuilder MapCommandGridGateway(this WebApplication app)
     {
         app.MapDeviceHiveWebSocket();
@@ -120,19 +124,22 @@ public static class GatewayServiceCollectionExtensions
             {
                 var status = http.Response.StatusCode;
                 var message = status == 404 ? "No such resource" : status == 405 ? "Method not allowed" : "Bad request";
-                await http.Response.WriteAsJsonAsync(new { error = new { code = RestError.CodeFor(status), message } });
+                await http.Response.WriteAsJsonAsync(RestError.Body(status, message));
             }
         });
         var api = app.MapGroup("/api/v1")
             .AddEndpointFilter<RestExceptionFilter>()
             .RequireAuthorization(GridAuthentication.ApiPolicy)
-            .RequireRateLimiting(RestRateLimitPolicy);
+            .RequireRateLimiting(RestRateLimitPolicy)
+            // What every route may answer: no valid token, a token without the route's action, the rate limit.
+            .ProducesErrors(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status429TooManyRequests);
         api.MapCommands();
         api.MapThings();
         api.MapThingGroups();
         api.MapJobs();
         app.MapMqttWebSocket("/mqtt");
         app.MapCommandGridConsole();
+        app.MapCommandGridApiDocument();
         return app;
     }
 }

@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using CommandGrid.Gateway.Auth;
 using CommandGrid.Gateway.Commands;
+using CommandGrid.Gateway.Rest.OpenApi;
+using CommandGrid.Gateway.Rest.Wire;
 using CommandGrid.Grains.Interfaces;
 using CommandGrid.Metrics;
 using Microsoft.AspNetCore.Builder;
@@ -16,12 +18,31 @@ internal static class CommandsEndpoints
 {
     public static RouteGroupBuilder MapCommands(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/commands");
-        group.MapPost("/", CreateAsync).RequireDeviceHiveAction(DeviceHiveAction.CreateDeviceCommand);
-        group.MapGet("/", ListAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDeviceCommand);
-        group.MapGet("/{executionId}", GetAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDeviceCommand);
-        group.MapPost("/{executionId}/cancel", CancelAsync).RequireDeviceHiveAction(DeviceHiveAction.CreateDeviceCommand);
-        group.MapGet("/{executionId}/wait", WaitAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDeviceCommand);
+        var group = api.MapGroup("/commands").WithTags("Commands");
+        group.MapPost("/", CreateAsync).RequireDeviceHiveAction(DeviceHiveAction.CreateDeviceCommand)
+            .WithSummary("Send a command to a thing")
+            .WithDescription("Creates an execution (PENDING) and delivers it to the thing over MQTT or WebSocket. A clientToken makes a retry return the same execution.")
+            .Accepts<CreateCommandBody>(ApiDocument.Json)
+            .Produces<Execution>(StatusCodes.Status201Created)
+            .ProducesErrors(400, 404, 409, 413);
+        group.MapGet("/", ListAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDeviceCommand)
+            .WithSummary("List executions, newest first")
+            .WithDescription("Filters combine; a scoped token sees only its own things' executions.")
+            .Produces<Page<Execution>>()
+            .ProducesErrors(400);
+        group.MapGet("/{executionId}", GetAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDeviceCommand)
+            .WithSummary("Get an execution with its history")
+            .Produces<Execution>()
+            .ProducesErrors(400, 404);
+        group.MapPost("/{executionId}/cancel", CancelAsync).RequireDeviceHiveAction(DeviceHiveAction.CreateDeviceCommand)
+            .WithSummary("Cancel an execution that is not final yet")
+            .Produces<Execution>()
+            .ProducesErrors(400, 404, 409);
+        group.MapGet("/{executionId}/wait", WaitAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDeviceCommand)
+            .WithSummary("Wait until an execution is final, or the timeout passes")
+            .WithDescription("Answers at once for a final execution, else when it becomes final or after timeout seconds (30 by default), with the execution as it is then.")
+            .Produces<Execution>()
+            .ProducesErrors(400, 404);
         return group;
     }
 
@@ -45,14 +66,14 @@ internal static class CommandsEndpoints
             Fingerprint(thingId, action, parameters, ttl));
         var created = await commands.CreateAsync(request);
         metrics.CommandCreated(GridMetrics.RestDoor);
-        return Results.Json(FleetsJson.Execution(created, withHistory: false), statusCode: 201);
+        return Results.Json(Execution.From(created, withHistory: false), statusCode: 201);
     }
 
     private static async Task<IResult> GetAsync(HttpContext http, string executionId, CommandService commands)
     {
         var token = http.User.DeviceHiveToken();
         var command = await FindAsync(token, executionId, commands);
-        return Results.Json(FleetsJson.Execution(command, withHistory: true));
+        return Results.Json(Execution.From(command, withHistory: true));
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, CommandService commands, CommandRules rules, string? thingId, string? action, string? status, string? jobId, int? limit, string? cursor)
@@ -77,8 +98,8 @@ internal static class CommandsEndpoints
         }
         var page = await commands.ListAsync(new CommandQuery(thingId, action, status, Descending: true, Cursor: cursor, Limit: limit ?? 20, JobId: jobId));
         var items = page.Items.Where(c => token.AllowsDevice(c.DeviceId, c.NetworkId, c.DeviceTypeId))
-            .Select(c => FleetsJson.Execution(c, withHistory: false));
-        return Results.Json(new { items, nextCursor = page.NextCursor });
+            .Select(c => Execution.From(c, withHistory: false));
+        return Results.Json(new Page<Execution> { Items = items, NextCursor = page.NextCursor });
     }
 
     private static async Task<IResult> CancelAsync(HttpContext http, string executionId, CommandService commands)
@@ -86,7 +107,7 @@ internal static class CommandsEndpoints
         var token = http.User.DeviceHiveToken();
         var command = await FindAsync(token, executionId, commands);
         var canceled = await commands.CancelAsync(command.Id, $"user:{token.UserId}");
-        return Results.Json(FleetsJson.Execution(canceled, withHistory: true));
+        return Results.Json(Execution.From(canceled, withHistory: true));
     }
 
     private static async Task<IResult> WaitAsync(HttpContext http, string executionId, CommandService commands, CommandRules rules, double? timeout)
@@ -98,7 +119,7 @@ internal static class CommandsEndpoints
         }
         var command = await FindAsync(token, executionId, commands);
         var current = await commands.WaitForFinalAsync(command.Id, TimeSpan.FromSeconds(timeout ?? 30), http.RequestAborted);
-        return Results.Json(FleetsJson.Execution(current!, withHistory: true));
+        return Results.Json(Execution.From(current!, withHistory: true));
     }
 
     private static async Task<CommandRecord> FindAsync(TokenPayload token, string executionId, CommandService commands)

@@ -1,5 +1,7 @@
 using CommandGrid.Gateway.Auth;
 using CommandGrid.Gateway.Commands;
+using CommandGrid.Gateway.Rest.OpenApi;
+using CommandGrid.Gateway.Rest.Wire;
 using CommandGrid.Grains.Interfaces;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -13,13 +15,36 @@ internal static class JobsEndpoints
 {
     public static RouteGroupBuilder MapJobs(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/jobs");
-        group.MapPost("/", CreateAsync).RequireDeviceHiveAction(DeviceHiveAction.CreateDeviceCommand);
-        group.MapGet("/", ListAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDeviceCommand);
-        group.MapGet("/{jobId}", GetAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDeviceCommand);
-        group.MapGet("/{jobId}/executions", ExecutionsAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDeviceCommand);
-        group.MapPost("/{jobId}/cancel", CancelAsync).RequireDeviceHiveAction(DeviceHiveAction.CreateDeviceCommand);
-        group.MapGet("/{jobId}/wait", WaitAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDeviceCommand);
+        // Every route here needs a token for every device (403 otherwise), so the group's 403 covers that too.
+        var group = api.MapGroup("/jobs").WithTags("Jobs");
+        group.MapPost("/", CreateAsync).RequireDeviceHiveAction(DeviceHiveAction.CreateDeviceCommand)
+            .WithSummary("Create a fleet job")
+            .WithDescription("Answers before the first rollout step. The same jobId (or clientToken) with the same definition returns the job; with another definition, 409.")
+            .Accepts<CreateJobBody>(ApiDocument.Json)
+            .Produces<Job>(StatusCodes.Status201Created)
+            .ProducesErrors(400, 404, 409, 413);
+        group.MapGet("/", ListAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDeviceCommand)
+            .WithSummary("List jobs")
+            .Produces<Page<Job>>()
+            .ProducesErrors(400);
+        group.MapGet("/{jobId}", GetAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDeviceCommand)
+            .WithSummary("Get a job with its counts")
+            .Produces<Job>()
+            .ProducesErrors(400, 404);
+        group.MapGet("/{jobId}/executions", ExecutionsAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDeviceCommand)
+            .WithSummary("List a job's executions")
+            .Produces<Page<Execution>>()
+            .ProducesErrors(400, 404);
+        group.MapPost("/{jobId}/cancel", CancelAsync).RequireDeviceHiveAction(DeviceHiveAction.CreateDeviceCommand)
+            .WithSummary("Cancel a job")
+            .WithDescription("The body is optional; with force, the executions already sent are canceled too.")
+            .Accepts<CancelJobBody>(isOptional: true, ApiDocument.Json)
+            .Produces<Job>()
+            .ProducesErrors(400, 404, 409, 413);
+        group.MapGet("/{jobId}/wait", WaitAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDeviceCommand)
+            .WithSummary("Wait until a job is final, or the timeout passes")
+            .Produces<Job>()
+            .ProducesErrors(400, 404);
         return group;
     }
 
@@ -30,13 +55,13 @@ internal static class JobsEndpoints
         var body = await JsonBody.ReadObjectAsync(http.Request, rules.Limits.MaxMessageBytes);
         var request = JobRequest.Read(body, rules, limits.Value, token.UserId);
         var created = await jobs.CreateAsync(request.ResolveJobId(), request.Definition);
-        return Results.Json(FleetsJson.Job(created), statusCode: 201);
+        return Results.Json(Job.From(created), statusCode: 201);
     }
 
     private static async Task<IResult> GetAsync(HttpContext http, string jobId, CommandRules rules, JobService jobs)
     {
         ThingGroupsEndpoints.EnsureEveryDevice(http.User.DeviceHiveToken());
-        return Results.Json(FleetsJson.Job(await FindAsync(jobId, rules, jobs)));
+        return Results.Json(Job.From(await FindAsync(jobId, rules, jobs)));
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, JobService jobs, string? status, int? limit, string? cursor)
@@ -48,7 +73,7 @@ internal static class JobsEndpoints
             throw new RequestValidationException($"status must be one of {string.Join(", ", JobStatus.Known)}");
         }
         var page = await jobs.ListAsync(status, cursor, ThingGroupsEndpoints.Limit(limit));
-        return Results.Json(new { items = page.Items.Select(FleetsJson.Job), nextCursor = page.NextCursor });
+        return Results.Json(new Page<Job> { Items = page.Items.Select(Job.From), NextCursor = page.NextCursor });
     }
 
     private static async Task<IResult> ExecutionsAsync(HttpContext http, string jobId, CommandRules rules, JobService jobs, string? status, int? limit, string? cursor)
@@ -61,7 +86,7 @@ internal static class JobsEndpoints
         }
         var job = await FindAsync(jobId, rules, jobs);
         var page = await jobs.ExecutionsAsync(job.JobId, status, cursor, ThingGroupsEndpoints.Limit(limit));
-        return Results.Json(new { items = page.Items.Select(c => FleetsJson.Execution(c, withHistory: false)), nextCursor = page.NextCursor });
+        return Results.Json(new Page<Execution> { Items = page.Items.Select(c => Execution.From(c, withHistory: false)), NextCursor = page.NextCursor });
     }
 
     private static async Task<IResult> CancelAsync(HttpContext http, string jobId, CommandRules rules, JobService jobs)
@@ -80,7 +105,7 @@ internal static class JobsEndpoints
             }
         }
         var job = await FindAsync(jobId, rules, jobs);
-        return Results.Json(FleetsJson.Job(await jobs.CancelAsync(job.JobId, force, $"user:{token.UserId}")));
+        return Results.Json(Job.From(await jobs.CancelAsync(job.JobId, force, $"user:{token.UserId}")));
     }
 
     private static async Task<IResult> WaitAsync(HttpContext http, string jobId, CommandRules rules, JobService jobs, double? timeout)
@@ -92,7 +117,7 @@ internal static class JobsEndpoints
         }
         var job = await FindAsync(jobId, rules, jobs);
         var current = await jobs.WaitForFinalAsync(job.JobId, TimeSpan.FromSeconds(timeout ?? 30), http.RequestAborted);
-        return Results.Json(FleetsJson.Job(current ?? job));
+        return Results.Json(Job.From(current ?? job));
     }
 
     private static async Task<JobRecord> FindAsync(string jobId, CommandRules rules, JobService jobs)

@@ -1,4 +1,5 @@
 using CommandGrid.Gateway.Operations;
+using CommandGrid.Gateway.Rest.Wire;
 using CommandGrid.Metrics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -11,7 +12,10 @@ public static class RestError
 {
     /// <summary>The error as a result; when it is written, a 4xx counts as the REST door's refusal on the request's host.</summary>
     public static IResult Of(int status, string message) =>
-        new CountedError(status, Results.Json(new { error = new { code = CodeFor(status), message } }, statusCode: status));
+        new CountedError(status, Results.Json(Body(status, message), statusCode: status));
+
+    /// <summary>The body alone, for the answers written outside an endpoint (rate limiter, status code pages).</summary>
+    public static ErrorBody Body(int status, string message) => ErrorBody.Of(CodeFor(status), message);
 
     public static string CodeFor(int status) => status switch
     {

@@ -2,6 +2,8 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using CommandGrid.Gateway.Auth;
 using CommandGrid.Gateway.Commands;
+using CommandGrid.Gateway.Rest.OpenApi;
+using CommandGrid.Gateway.Rest.Wire;
 using CommandGrid.Grains.Interfaces;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -17,13 +19,36 @@ internal static class ThingGroupsEndpoints
 {
     public static RouteGroupBuilder MapThingGroups(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/thing-groups");
-        group.MapPut("/{group}", SaveAsync).RequireDeviceHiveAction(DeviceHiveAction.RegisterDevice);
-        group.MapGet("/{group}", GetAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDevice);
-        group.MapGet("/", ListAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDevice);
-        group.MapGet("/{group}/things", MembersAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDevice);
-        group.MapPut("/{group}/things/{thingId}", AddAsync).RequireDeviceHiveAction(DeviceHiveAction.RegisterDevice);
-        group.MapDelete("/{group}/things/{thingId}", RemoveAsync).RequireDeviceHiveAction(DeviceHiveAction.RegisterDevice);
+        // Every route here needs a token for every device (403 otherwise), so the group's 403 covers that too.
+        var group = api.MapGroup("/thing-groups").WithTags("Thing groups");
+        group.MapPut("/{group}", SaveAsync).RequireDeviceHiveAction(DeviceHiveAction.RegisterDevice)
+            .WithSummary("Create a thing group, or update it")
+            .WithDescription("201 when the group is new, 200 when it existed. With a query the group is dynamic; a group stays static or dynamic as it was created.")
+            .Accepts<ThingGroupBody>(ApiDocument.Json)
+            .Produces<ThingGroup>(StatusCodes.Status201Created)
+            .Produces<ThingGroup>()
+            .ProducesErrors(400, 413);
+        group.MapGet("/{group}", GetAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDevice)
+            .WithSummary("Get a thing group")
+            .Produces<ThingGroup>()
+            .ProducesErrors(400, 404);
+        group.MapGet("/", ListAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDevice)
+            .WithSummary("List thing groups")
+            .Produces<Page<ThingGroup>>()
+            .ProducesErrors(400);
+        group.MapGet("/{group}/things", MembersAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDevice)
+            .WithSummary("List a group's members")
+            .WithDescription("A static group's members, or the things a dynamic group's query matches now.")
+            .Produces<Page<GroupMember>>()
+            .ProducesErrors(400, 404);
+        group.MapPut("/{group}/things/{thingId}", AddAsync).RequireDeviceHiveAction(DeviceHiveAction.RegisterDevice)
+            .WithSummary("Add a thing to a static group")
+            .Produces<Thing>()
+            .ProducesErrors(400, 404);
+        group.MapDelete("/{group}/things/{thingId}", RemoveAsync).RequireDeviceHiveAction(DeviceHiveAction.RegisterDevice)
+            .WithSummary("Remove a thing from a static group")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesErrors(400, 404);
         return group;
     }
 
@@ -40,7 +65,7 @@ internal static class ThingGroupsEndpoints
         var query = Query(JsonBody.Property(body, "query"));
         var existed = await groups.GetAsync(group) is not null;
         var saved = await groups.SaveAsync(group, new ThingGroupDefinition(description, query));
-        return Results.Json(FleetsJson.Group(saved), statusCode: existed ? 200 : 201);
+        return Results.Json(ThingGroup.From(saved), statusCode: existed ? 200 : 201);
     }
 
     private static async Task<IResult> GetAsync(HttpContext http, string group, CommandRules rules, ThingGroupService groups)
@@ -48,14 +73,14 @@ internal static class ThingGroupsEndpoints
         EnsureEveryDevice(http.User.DeviceHiveToken());
         rules.RequireGroupName(group);
         var found = await groups.GetAsync(group) ?? throw new GroupNotFoundException($"Thing group {group} not found");
-        return Results.Json(FleetsJson.Group(found));
+        return Results.Json(ThingGroup.From(found));
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, ThingGroupService groups, int? limit, string? cursor)
     {
         EnsureEveryDevice(http.User.DeviceHiveToken());
         var page = await groups.ListAsync(cursor, Limit(limit));
-        return Results.Json(new { items = page.Items.Select(FleetsJson.Group), nextCursor = page.NextCursor });
+        return Results.Json(new Page<ThingGroup> { Items = page.Items.Select(ThingGroup.From), NextCursor = page.NextCursor });
     }
 
     private static async Task<IResult> MembersAsync(HttpContext http, string group, CommandRules rules, ThingGroupService groups, int? limit, string? cursor)
@@ -63,7 +88,7 @@ internal static class ThingGroupsEndpoints
         EnsureEveryDevice(http.User.DeviceHiveToken());
         rules.RequireGroupName(group);
         var page = await groups.MembersAsync(group, cursor, Limit(limit));
-        return Results.Json(new { items = page.ThingIds.Select(id => new { thingId = id }), nextCursor = page.NextCursor });
+        return Results.Json(new Page<GroupMember> { Items = page.ThingIds.Select(id => new GroupMember { ThingId = id }), NextCursor = page.NextCursor });
     }
 
     private static async Task<IResult> AddAsync(HttpContext http, string group, string thingId, CommandRules rules, ThingGroupService groups, DeviceService devices)
@@ -73,7 +98,7 @@ internal static class ThingGroupsEndpoints
         rules.RequireDeviceId(thingId, "thingId is not a valid thing id");
         await groups.AddThingAsync(group, thingId);
         var thing = await devices.GetAsync(thingId) ?? throw new DeviceNotFoundException($"Thing {thingId} is not registered");
-        return Results.Json(FleetsJson.Thing(thing));
+        return Results.Json(Thing.From(thing));
     }
 
     private static async Task<IResult> RemoveAsync(HttpContext http, string group, string thingId, CommandRules rules, ThingGroupService groups)

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using CommandGrid.Gateway.Auth;
 using CommandGrid.Gateway.Commands;
+using CommandGrid.Gateway.Rest.OpenApi;
+using CommandGrid.Gateway.Rest.Wire;
 using CommandGrid.Grains.Interfaces;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -13,10 +15,23 @@ internal static class ThingsEndpoints
 {
     public static RouteGroupBuilder MapThings(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/things");
-        group.MapPut("/{thingId}", SaveAsync).RequireDeviceHiveAction(DeviceHiveAction.RegisterDevice);
-        group.MapGet("/{thingId}", GetAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDevice);
-        group.MapGet("/", ListAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDevice);
+        var group = api.MapGroup("/things").WithTags("Things");
+        group.MapPut("/{thingId}", SaveAsync).RequireDeviceHiveAction(DeviceHiveAction.RegisterDevice)
+            .WithSummary("Register a thing, or update it")
+            .WithDescription("201 when the thing is new, 200 when it existed; fields left out keep their value.")
+            .Accepts<ThingBody>(ApiDocument.Json)
+            .Produces<Thing>(StatusCodes.Status201Created)
+            .Produces<Thing>()
+            .ProducesErrors(400, 413);
+        group.MapGet("/{thingId}", GetAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDevice)
+            .WithSummary("Get a thing, with whether it is connected now")
+            .Produces<Thing>()
+            .ProducesErrors(400, 404);
+        group.MapGet("/", ListAsync).RequireDeviceHiveAction(DeviceHiveAction.GetDevice)
+            .WithSummary("List things")
+            .WithDescription("A scoped token sees only its own things.")
+            .Produces<Page<Thing>>()
+            .ProducesErrors(400);
         return group;
     }
 
@@ -36,7 +51,7 @@ internal static class ThingsEndpoints
         CommandsEndpoints.EnsureDevice(token, thingId, networkId, deviceTypeId);
         var existed = await devices.GetAsync(thingId) is not null;
         var saved = await devices.SaveAsync(thingId, new DeviceRegistration(name, attributes, networkId, deviceTypeId, null));
-        return Results.Json(FleetsJson.Thing(saved), statusCode: existed ? 200 : 201);
+        return Results.Json(Thing.From(saved), statusCode: existed ? 200 : 201);
     }
 
     private static async Task<IResult> GetAsync(HttpContext http, string thingId, CommandRules rules, DeviceService devices)
@@ -45,7 +60,7 @@ internal static class ThingsEndpoints
         rules.RequireDeviceId(thingId, "thingId is not a valid thing id");
         var device = await devices.GetAsync(thingId) ?? throw new DeviceNotFoundException($"Thing {thingId} is not registered");
         CommandsEndpoints.EnsureDevice(token, device.Id, device.NetworkId, device.DeviceTypeId);
-        return Results.Json(FleetsJson.Thing(device));
+        return Results.Json(Thing.From(device));
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, DeviceService devices, int? limit, string? cursor)
@@ -59,8 +74,8 @@ internal static class ThingsEndpoints
         var visible = page.Items.Where(d => token.AllowsDevice(d.Id, d.NetworkId, d.DeviceTypeId)).ToList();
         // The table knows the registry; whether a thing is connected right now only its grain knows.
         var live = await Task.WhenAll(visible.Select(d => devices.GetAsync(d.Id)));
-        var items = visible.Select((d, i) => FleetsJson.Thing(live[i] ?? d));
-        return Results.Json(new { items, nextCursor = page.NextCursor });
+        var items = visible.Select((d, i) => Thing.From(live[i] ?? d));
+        return Results.Json(new Page<Thing> { Items = items, NextCursor = page.NextCursor });
     }
 
     private static long? OptionalLong(JsonElement body, string name)

@@ -1,0 +1,21 @@
+using System.ComponentModel;
+
+namespace CommandGrid.Gateway.Rest.Wire;
+
+/// <summary>Every refusal of the REST API: {"error": {"code": "...", "message": "..."}} with its HTTP status.</summary>
+[Description("An error: what went wrong, in the body of every 4xx and 5xx answer.")]
+public sealed record ErrorBody
+{
+    public required ErrorDetail Error { get; init; }
+
+    public static ErrorBody Of(string code, string message) => new() { Error = new ErrorDetail { Code = code, Message = message } };
+}
+
+public sealed record ErrorDetail
+{
+    [Description("BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, TooManyRequests, ServiceUnavailable or InternalError.")]
+    public required string Code { get; init; }
+
+    [Description("Why, in words for a person.")]
+    public required string Message { get; init; }
+}
