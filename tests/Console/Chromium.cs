@@ -102,15 +102,7 @@ public abstract class ConsoleTestBase(ChromiumFixture chromium) : IAsyncLifetime
     /// <summary>An MQTT.js device connected with a token for itself only, subscribed to its execution requests.</summary>
     protected async Task<NodeMqttClient> DeviceAsync(string thing)
     {
-        var device = await NodeMqttClient.StartAsync($"mqtt://127.0.0.1:{Server.MqttPort}", new
-        {
-            clientId = thing,
-            username = thing,
-            password = GridServer.Token(userId: 0, actions: [5, 8], devices: [thing]),
-            protocolVersion = 5,
-            clean = true,
-            keepalive = 30,
-        });
+        var device = await FleetsDevice.StartAsync(Server, thing);
         await device.WaitForAsync("connect");
         await device.RequestAsync("subscribe", new { topic = $"$emqx/commands/things/{thing}/executions/+/request", qos = 1 }, "subscribed");
         return device;

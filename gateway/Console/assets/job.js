@@ -6,7 +6,7 @@ import { api, query, formatTime, el } from './api.js';
 import { CursorList } from './pages.js';
 import { Poller } from './poll.js';
 import { progressBar, legend } from './progress.js';
-import { isFinalJob, statusBadge } from './status.js';
+import { STATUSES, isFinalJob, statusBadge } from './status.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -27,6 +27,7 @@ export class JobPage {
       onError: (error) => this.error(`Listing the executions failed: ${error.message}`),
     });
     this.poller = new Poller(() => this.poll());
+    $('job-executions-status').append(...STATUSES.map((status) => el('option', {}, status)));
     $('job-executions-filters').addEventListener('change', () => this.executions.reset());
     $('job-executions-filters').addEventListener('submit', (event) => event.preventDefault());
     $('job-cancel-form').addEventListener('submit', (event) => {
@@ -41,6 +42,9 @@ export class JobPage {
       this.jobId = jobId;
       this.job = null;
       $('job-executions-body').replaceChildren();
+      $('job-fields').replaceChildren();
+      $('job-progress').replaceChildren();
+      $('job-cancel-form').hidden = true;
       $('job-cancel-force').checked = false;
     }
     this.error(null);

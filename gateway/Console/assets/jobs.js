@@ -91,6 +91,7 @@ function row(job) {
     el('td', { dataset: { label: 'Job ID' } }, el('a', { href, class: 'id-link' }, job.jobId)),
     el('td', { dataset: { label: 'Action' }, title: job.action }, job.action),
     el('td', { dataset: { label: 'Status' } }, statusBadge(job.status)),
-    el('td', { dataset: { label: 'Progress' }, class: 'progress-cell' }, progressBar(job), el('small', { class: 'ratio' }, `${ended}/${job.targeted}`)),
+    el('td', { dataset: { label: 'Progress' }, class: 'progress-cell' },
+      el('div', { class: 'progress-line' }, progressBar(job), el('small', { class: 'ratio' }, `${ended}/${job.targeted}`))),
     el('td', { dataset: { label: 'Created At' }, title: job.createdAt }, formatTime(job.createdAt)));
 }

@@ -3,9 +3,10 @@
 // answer; it is full once every targeted thing's execution has ended.
 
 import { el } from './api.js';
-import { FINAL } from './status.js';
+import { FINAL, STATUSES } from './status.js';
 
-const ORDER = ['SUCCEEDED', 'FAILED', 'REJECTED', 'TIMED_OUT', 'CANCELED', 'IN_PROGRESS', 'SENT', 'PENDING'];
+// Ended first, then the open ones from the furthest along: the bar fills from the left.
+const ORDER = [...STATUSES.filter((s) => FINAL.has(s)), ...STATUSES.filter((s) => !FINAL.has(s)).reverse()];
 
 /** The job's counts in bar order, statuses the console does not know last, and how many have ended. */
 export function tally(job) {

@@ -2,6 +2,9 @@
 
 import { el } from './api.js';
 
+/** Every status an execution can have, in lifecycle order. */
+export const STATUSES = ['PENDING', 'SENT', 'IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'REJECTED', 'TIMED_OUT', 'CANCELED'];
+
 /** An execution in one of these never changes again. */
 export const FINAL = new Set(['SUCCEEDED', 'FAILED', 'REJECTED', 'TIMED_OUT', 'CANCELED']);
 
