@@ -93,6 +93,13 @@ public sealed class JobsBrowserTests(ChromiumFixture chromium) : ConsoleTestBase
         }
         Assert.Equal(readsWhenFinal, readsOfTheJob);
 
+        // A job made elsewhere shows up once its first execution is pushed to the page.
+        var elsewhere = GridServer.NewId("restart");
+        await Rest.CreateJobAsync(new { jobId = elsewhere, action = "restart", ttl = 3600, targets = new { thingIds = new[] { offline } } });
+        await Assertions.Expect(JobRow(elsewhere).Locator(".progress")).ToHaveAttributeAsync("aria-valuemax", "1");
+        Assert.Equal([elsewhere, jobId, (string)waiting["jobId"]!], await Page.Locator("#jobs-body tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.jobId)"));
+        Assert.True(await Page.EvaluateAsync<bool>("() => window.sameDocument === true"), "the page was reloaded");
+
         // What the form posted, as the grid stored it.
         var (_, job) = await Rest.SendAsync(HttpMethod.Get, $"/api/v1/jobs/{jobId}");
         Assert.Equal("setBrightness", (string)job["action"]!);

@@ -18,6 +18,7 @@ export class JobsView {
     this.showError = showError;
     this.active = false;
     this.polledAt = new Map();
+    this.heard = new Set();
     this.list = new CursorList({
       fetchPage: (cursor, limit) => api('GET', '/jobs' + query({ limit, cursor })),
       more: $('jobs-more'),
@@ -52,9 +53,13 @@ export class JobsView {
     $('jobs-body').querySelector(`tr[data-job-id="${CSS.escape(job.jobId)}"]`)?.classList.add('flash');
   }
 
-  /** A pushed command: the first execution of a job not listed yet brings the newest jobs in. */
+  /**
+   * A pushed command: the first execution of a job not listed yet brings the newest jobs in. Once per
+   * job, so a large job that is not on the list (an old one, further down) costs one read, not one per execution.
+   */
   onPush(kind, command) {
-    if (!this.active || kind !== 'insert' || !command.jobId) return;
+    if (!this.active || kind !== 'insert' || !command.jobId || this.heard.has(command.jobId)) return;
+    this.heard.add(command.jobId);
     if (this.list.items.some((job) => job.jobId === command.jobId)) return;
     this.list.refresh();
   }
@@ -85,13 +90,13 @@ export class JobsView {
 }
 
 function row(job) {
-  const { ended } = tally(job);
+  const { ended, of } = tally(job);
   const href = `#/jobs/${encodeURIComponent(job.jobId)}`;
   return el('tr', { dataset: { jobId: job.jobId, status: job.status } },
     el('td', { dataset: { label: 'Job ID' } }, el('a', { href, class: 'id-link' }, job.jobId)),
     el('td', { dataset: { label: 'Action' }, title: job.action }, job.action),
     el('td', { dataset: { label: 'Status' } }, statusBadge(job.status)),
     el('td', { dataset: { label: 'Progress' }, class: 'progress-cell' },
-      el('div', { class: 'progress-line' }, progressBar(job), el('small', { class: 'ratio' }, `${ended}/${job.targeted}`))),
+      el('div', { class: 'progress-line' }, progressBar(job), el('small', { class: 'ratio' }, `${ended}/${of}`))),
     el('td', { dataset: { label: 'Created At' }, title: job.createdAt }, formatTime(job.createdAt)));
 }

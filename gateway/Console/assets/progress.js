@@ -16,17 +16,17 @@ export function tally(job) {
   const total = counts.reduce((sum, [, n]) => sum + n, 0);
   const ended = counts.reduce((sum, [status, n]) => sum + (FINAL.has(status) ? n : 0), 0);
   // A continuous job can make more executions than it targeted at the start; the bar never overflows.
-  const of = Math.max(job.targeted ?? 0, total, 1);
+  const of = Math.max(job.targeted ?? 0, total);
   return { counts, ended, of };
 }
 
 export function progressBar(job) {
   const { counts, ended, of } = tally(job);
-  const summary = `${ended} of ${job.targeted ?? 0} ended` + counts.map(([status, n]) => ` · ${n} ${status}`).join('');
+  const summary = `${ended} of ${of} ended` + counts.map(([status, n]) => ` · ${n} ${status}`).join('');
   const segments = counts.map(([status, n]) => {
     // The width through the CSSOM: the console's policy refuses inline style attributes.
     const segment = el('span', { class: 'segment', dataset: { status, count: String(n) }, title: `${n} ${status}` });
-    segment.style.width = `${(100 * n) / of}%`;
+    segment.style.width = `${(100 * n) / Math.max(of, 1)}%`;
     return segment;
   });
   return el('div', {
@@ -34,14 +34,14 @@ export function progressBar(job) {
     role: 'progressbar',
     'aria-label': summary,
     'aria-valuemin': '0',
-    'aria-valuemax': String(job.targeted ?? 0),
+    'aria-valuemax': String(of),
     'aria-valuenow': String(ended),
     title: summary,
-    dataset: { full: String((job.targeted ?? 0) > 0 && ended >= job.targeted) },
+    dataset: { full: String(of > 0 && ended >= of) },
   }, ...segments);
 }
 
-/** The counts spelled out beside the bar: "2 SUCCEEDED · 1 SENT · of 3". */
+/** The counts spelled out beside the bar: "2 SUCCEEDED · 1 SENT · of 3 targeted". */
 export function legend(job) {
   const { counts } = tally(job);
   return el('ul', { class: 'legend' },
