@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using CommandGrid.Tests.Grid;
 using CommandGrid.Tests.Infrastructure;
+using CommandGrid.Tests.Mqtt.Infrastructure;
 using Microsoft.Playwright;
 using Xunit;
 
@@ -32,11 +33,25 @@ public sealed class JobsBrowserTests(ChromiumFixture chromium) : ConsoleTestBase
         var offline = GridServer.NewId("heater");
         await Rest.RegisterThingAsync(offline, new { name = "Cellar heater" });
         var waiting = await Rest.CreateJobAsync(new { jobId = GridServer.NewId("firmware"), action = "updateFirmware", ttl = 3600, targets = new { thingIds = new[] { offline } } });
-        await using var first = await DeviceAsync(things[0]);
-        await using var second = await DeviceAsync(things[1]);
-        await using var third = await DeviceAsync(things[2]);
+        // Started side by side: each is a node process of its own.
+        var devices = await Task.WhenAll(things.Select(DeviceAsync));
+        try
+        {
+            await CreateFromTheFormAndAnswerAsync(things, group, offline, (string)waiting["jobId"]!, devices);
+        }
+        finally
+        {
+            foreach (var device in devices)
+            {
+                await device.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task CreateFromTheFormAndAnswerAsync(string[] things, string group, string offline, string waitingJobId, NodeMqttClient[] devices)
+    {
         await LoginAsync(path: "/console#/jobs");
-        await Assertions.Expect(JobRow((string)waiting["jobId"]!)).ToBeVisibleAsync();
+        await Assertions.Expect(JobRow(waitingJobId)).ToBeVisibleAsync();
 
         var jobId = GridServer.NewId("lights");
         var readsOfTheJob = 0;
@@ -63,7 +78,6 @@ public sealed class JobsBrowserTests(ChromiumFixture chromium) : ConsoleTestBase
         await Assertions.Expect(bar).ToHaveAttributeAsync("aria-valuemax", "3");
         // Set once, read at the end: the page was never reloaded on the way.
         await Page.EvaluateAsync("() => { window.sameDocument = true; }");
-        var devices = new[] { first, second, third };
         for (var i = 0; i < 3; i++)
         {
             var payload = await AnswerNextRequestAsync(devices[i], things[i], i == 1 ? "FAILED" : "SUCCEEDED");
@@ -84,12 +98,12 @@ public sealed class JobsBrowserTests(ChromiumFixture chromium) : ConsoleTestBase
         await Assertions.Expect(bar.Locator(".segment[data-status=FAILED]")).ToHaveAttributeAsync("data-count", "1");
         await Assertions.Expect(JobRow(jobId).Locator(".ratio")).ToHaveTextAsync("3/3");
         Assert.True(await Page.EvaluateAsync<bool>("() => window.sameDocument === true"), "the page was reloaded");
-        await Assertions.Expect(JobRow((string)waiting["jobId"]!).Locator(".status")).ToHaveTextAsync("IN_PROGRESS");
+        await Assertions.Expect(JobRow(waitingJobId).Locator(".status")).ToHaveTextAsync("IN_PROGRESS");
         // A final job is not asked again: two more rounds read the running job and not this one.
         var readsWhenFinal = readsOfTheJob;
         for (var round = 0; round < 2; round++)
         {
-            await Page.WaitForRequestAsync(r => r.Url.EndsWith($"/api/v1/jobs/{waiting["jobId"]}", StringComparison.Ordinal));
+            await Page.WaitForRequestAsync(r => r.Url.EndsWith($"/api/v1/jobs/{waitingJobId}", StringComparison.Ordinal));
         }
         Assert.Equal(readsWhenFinal, readsOfTheJob);
 
@@ -97,7 +111,7 @@ public sealed class JobsBrowserTests(ChromiumFixture chromium) : ConsoleTestBase
         var elsewhere = GridServer.NewId("restart");
         await Rest.CreateJobAsync(new { jobId = elsewhere, action = "restart", ttl = 3600, targets = new { thingIds = new[] { offline } } });
         await Assertions.Expect(JobRow(elsewhere).Locator(".progress")).ToHaveAttributeAsync("aria-valuemax", "1");
-        Assert.Equal([elsewhere, jobId, (string)waiting["jobId"]!], await Page.Locator("#jobs-body tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.jobId)"));
+        Assert.Equal([elsewhere, jobId, waitingJobId], await Page.Locator("#jobs-body tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.jobId)"));
         Assert.True(await Page.EvaluateAsync<bool>("() => window.sameDocument === true"), "the page was reloaded");
 
         // What the form posted, as the grid stored it.
