@@ -99,6 +99,29 @@ public abstract class ConsoleTestBase(ChromiumFixture chromium) : IAsyncLifetime
         await Assertions.Expect(Page.Locator("#live")).ToHaveAttributeAsync("data-state", "live");
     }
 
+    /// <summary>An MQTT.js device connected with a token for itself only, subscribed to its execution requests.</summary>
+    protected async Task<NodeMqttClient> DeviceAsync(string thing)
+    {
+        var device = await FleetsDevice.StartAsync(Server, thing);
+        await device.WaitForAsync("connect");
+        await device.RequestAsync("subscribe", new { topic = $"$emqx/commands/things/{thing}/executions/+/request", qos = 1 }, "subscribed");
+        return device;
+    }
+
+    /// <summary>The device answers the execution request it receives next with <paramref name="status"/>; returns the request's payload.</summary>
+    protected static async Task<System.Text.Json.Nodes.JsonNode> AnswerNextRequestAsync(NodeMqttClient device, string thing, string status, string result = "{}")
+    {
+        var request = await device.WaitForAsync("message", m => ((string)m["topic"]!).EndsWith("/request", StringComparison.Ordinal));
+        var payload = System.Text.Json.Nodes.JsonNode.Parse((string)request["payload"]!)!;
+        await device.RequestAsync("publish", new
+        {
+            topic = $"$emqx/commands/things/{thing}/executions/{(string)payload["commandId"]!}/response",
+            payload = $$"""{"status":"{{status}}","result":{{result}}}""",
+            qos = 1,
+        }, "published");
+        return payload;
+    }
+
     protected Task<System.Text.Json.Nodes.JsonObject> CreateAsync(string thingId, string action, int ttl = 300) =>
         Rest.CreateCommandAsync(new { thingId, action, @params = new { }, ttl });
 

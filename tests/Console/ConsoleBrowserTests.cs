@@ -12,24 +12,6 @@ namespace CommandGrid.Tests.OpsConsole;
 [Collection(ChromiumCollection.Name)]
 public sealed class ConsoleBrowserTests(ChromiumFixture chromium) : ConsoleTestBase(chromium)
 {
-    private static string DeviceToken(string thing) => GridServer.Token(userId: 0, actions: [5, 8], devices: [thing]);
-
-    private async Task<NodeMqttClient> DeviceAsync(string thing)
-    {
-        var device = await NodeMqttClient.StartAsync($"mqtt://127.0.0.1:{Server.MqttPort}", new
-        {
-            clientId = thing,
-            username = thing,
-            password = DeviceToken(thing),
-            protocolVersion = 5,
-            clean = true,
-            keepalive = 30,
-        });
-        await device.WaitForAsync("connect");
-        await device.RequestAsync("subscribe", new { topic = $"$emqx/commands/things/{thing}/executions/+/request", qos = 1 }, "subscribed");
-        return device;
-    }
-
     [Fact]
     public async Task Console_BrowserWithoutLoginLandsOnLoginNever200()
     {

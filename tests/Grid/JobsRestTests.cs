@@ -29,16 +29,7 @@ public sealed class JobsRestTests : IAsyncLifetime
         await _server.DisposeAsync();
     }
 
-    private Task<NodeMqttClient> DeviceAsync(string thing) =>
-        NodeMqttClient.StartAsync($"mqtt://127.0.0.1:{_server.MqttPort}", new
-        {
-            clientId = thing,
-            username = thing,
-            password = GridServer.Token(userId: 0, actions: [5, 8], devices: [thing]),
-            protocolVersion = 5,
-            clean = true,
-            keepalive = 30,
-        });
+    private Task<NodeMqttClient> DeviceAsync(string thing) => FleetsDevice.StartAsync(_server, thing);
 
     private async Task<(HttpStatusCode Status, JsonObject Body)> SendJsonAsync(HttpMethod method, string path, object body) =>
         await _rest.SendAsync(method, path, JsonContent.Create(body));

@@ -69,17 +69,23 @@ export async function api(method, path, body) {
   return json;
 }
 
-/** The whole registry (paged by the REST cursor), for searching things by id or name. */
-export async function loadThings(maxPages = 20) {
-  const things = [];
+/** Every item of a cursor-paged list (up to maxPages of 1000), e.g. the registry for searching things by id or name. */
+export async function loadAll(path, maxPages = 20) {
+  const items = [];
   let cursor = null;
   let pages = 0;
   do {
-    const page = await api('GET', '/things' + query({ limit: 1000, cursor }));
-    things.push(...page.items);
+    const page = await api('GET', path + query({ limit: 1000, cursor }));
+    items.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor && ++pages < maxPages);
-  return { things, complete: !cursor };
+  return { items, complete: !cursor };
+}
+
+/** The whole registry (paged by the REST cursor), for searching things by id or name. */
+export async function loadThings(maxPages = 20) {
+  const { items, complete } = await loadAll('/things', maxPages);
+  return { things: items, complete };
 }
 
 /** Local "YYYY-MM-DD HH:MM:SS" for an ISO time; the raw text if it does not parse. */

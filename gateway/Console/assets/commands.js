@@ -2,8 +2,8 @@
 // filtered by thing, action and status), an execution's details, and live changes.
 
 import { api, query, formatTime, el, ApiError } from './api.js';
+import { FINAL, statusBadge } from './status.js';
 
-const FINAL = new Set(['SUCCEEDED', 'FAILED', 'REJECTED', 'TIMED_OUT', 'CANCELED']);
 const $ = (id) => document.getElementById(id);
 
 export class CommandsView {
@@ -208,8 +208,4 @@ export class CommandsView {
       $('details-error').hidden = false;
     }
   }
-}
-
-export function statusBadge(status) {
-  return el('span', { class: 'status', dataset: { status } }, status);
 }

@@ -2,32 +2,10 @@
 // parameters are checked to be a JSON object before anything is sent, then POST /api/v1/commands.
 
 import { api, loadThings, el } from './api.js';
+import { parseParams, parseTtl } from './inputs.js';
 
 const $ = (id) => document.getElementById(id);
 const MAX_OPTIONS = 8;
-
-/** Params as the REST API takes them: empty means none; otherwise a JSON object. */
-export function parseParams(text) {
-  if (!text.trim()) return { value: undefined };
-  let value;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return { error: `Parameters are not valid JSON: ${error.message}` };
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return { error: 'Parameters must be a JSON object, e.g. {"value": 24}' };
-  }
-  return { value };
-}
-
-/** TTL: empty means the grid's default; otherwise a whole number of seconds, at least 1. */
-export function parseTtl(text) {
-  const trimmed = text.trim();
-  if (!trimmed) return { value: undefined };
-  if (!/^\d+$/.test(trimmed) || Number(trimmed) < 1) return { error: 'TTL must be a whole number of seconds, at least 1' };
-  return { value: Number(trimmed) };
-}
 
 export class SendDialog {
   constructor(onCreated) {
