@@ -66,6 +66,24 @@ internal static class ClusterKit
         client.SendAsync(HttpMethod.Get, $"/api/v1/commands/{id}");
 
     public static bool IsFinal(JsonObject command) => (string?)command["status"] is { } s && CommandStatus.IsFinal(s);
+
+    /// <summary>
+    /// Registers the things through both gateways in turn, a bounded number at a time: a fleet of thousands in
+    /// seconds without queueing thousands of requests on two cores.
+    /// </summary>
+    public static async Task RegisterThingsAsync(ProcessCluster cluster, IReadOnlyList<string> thingIds, Func<string, object> body, int parallelism = 32)
+    {
+        var clients = cluster.Gateways.Select((_, g) => cluster.Client(g)).ToList();
+        try
+        {
+            await Parallel.ForEachAsync(Enumerable.Range(0, thingIds.Count), new ParallelOptions { MaxDegreeOfParallelism = parallelism },
+                async (i, _) => await clients[i % clients.Count].RegisterThingAsync(thingIds[i], body(thingIds[i])));
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+    }
 }
 
 /// <summary>
@@ -78,6 +96,7 @@ internal sealed class AnsweringDevice : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private int _answered;
+    private int _settled;
 
     private AnsweringDevice(WsClient client, string deviceId)
     {
@@ -89,6 +108,15 @@ internal sealed class AnsweringDevice : IAsyncDisposable
     public string DeviceId { get; }
 
     public int Answered => _answered;
+
+    /// <summary>Every command pushed to it so far (command/insert), in arrival order, repeats included.</summary>
+    public IReadOnlyList<JsonObject> Pushed => [.. _client.Received.Where(IsPushedCommand).Select(m => m["command"]!.AsObject())];
+
+    /// <summary>Whether every command pushed so far has had its answer's reply (or the answer was given up on).</summary>
+    public bool Idle => Volatile.Read(ref _settled) == Pushed.Count;
+
+    private static bool IsPushedCommand(JsonObject message) =>
+        message["requestId"] is null && (string?)message["action"] == "command/insert" && message["command"] is JsonObject;
 
     public static async Task<AnsweringDevice> StartAsync(GridProcess gateway, string deviceId)
     {
@@ -107,8 +135,7 @@ internal sealed class AnsweringDevice : IAsyncDisposable
             var received = _client.Received;
             for (; seen < received.Count; seen++)
             {
-                var message = received[seen];
-                if (message["requestId"] is null && (string?)message["action"] == "command/insert" && message["command"]?["id"] is { } id)
+                if (IsPushedCommand(received[seen]) && received[seen]["command"]!["id"] is { } id)
                 {
                     answers.Add(AnswerAsync((long)id));
                 }
@@ -144,6 +171,10 @@ internal sealed class AnsweringDevice : IAsyncDisposable
         catch (Exception e) when (e is TimeoutException or InvalidOperationException or System.Net.WebSockets.WebSocketException or OperationCanceledException)
         {
             // Answers are best effort: an unanswered command times out, which the test accepts.
+        }
+        finally
+        {
+            Interlocked.Increment(ref _settled);
         }
     }
 

@@ -243,7 +243,12 @@ public sealed class GridProcess : IAsyncDisposable
     }
 
     /// <summary>The last <paramref name="lines"/> lines of the log.</summary>
-    public string Tail(int lines)
+    public string Tail(int lines) => string.Join('\n', ReadLog().Split('\n').TakeLast(lines));
+
+    /// <summary>Whether the process has written <paramref name="text"/> to its output so far (since its first start).</summary>
+    public bool Logged(string text) => ReadLog().Contains(text, StringComparison.Ordinal);
+
+    private string ReadLog()
     {
         lock (_logLock)
         {
@@ -251,8 +256,7 @@ public sealed class GridProcess : IAsyncDisposable
         }
         using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         using var reader = new StreamReader(stream);
-        var all = reader.ReadToEnd().Split('\n');
-        return string.Join('\n', all.TakeLast(lines));
+        return reader.ReadToEnd();
     }
 
     public async ValueTask DisposeAsync()
