@@ -436,6 +436,13 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
 
     private async Task<long> CountTargetsAsync()
     {
+        var targets = State.Definition.Targets;
+        if (targets.ThingIds.IsDefaultOrEmpty && !targets.Groups.IsDefault && targets.Groups.Length == 1
+            && await GroupAsync(targets.Groups[0]) is { } single && await _queries.GroupSizeAsync(single) is { } size)
+        {
+            // One group and nothing else: its count is the number of distinct things, without reading them.
+            return size;
+        }
         var things = new HashSet<string>(State.Definition.Targets.ThingIds.IsDefault ? [] : State.Definition.Targets.ThingIds, StringComparer.Ordinal);
         foreach (var name in State.Definition.Targets.Groups.IsDefault ? [] : State.Definition.Targets.Groups)
         {

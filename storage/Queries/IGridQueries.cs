@@ -35,6 +35,12 @@ public interface IGridQueries
     /// <summary>One keyset page of thing groups, oldest first.</summary>
     Task<StoredPage<TState>> GroupsAsync<TState>(string? cursor, int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// How many things the group has, when one count tells: a static group's members, a dynamic group's matches by
+    /// network or device type. Null when only reading the rows could tell (a query on attributes, or on nothing).
+    /// </summary>
+    Task<long?> GroupSizeAsync(ThingGroupRecord group, CancellationToken cancellationToken = default);
+
     /// <summary>One keyset page of a static group's members, in the order they joined.</summary>
     Task<StoredPage<TState>> GroupMembersAsync<TState>(string group, string? cursor, int limit, CancellationToken cancellationToken = default);
 

@@ -22,6 +22,15 @@ internal sealed class RelationalGridQueries(IIndexedStateQuery store) : IGridQue
          new ColumnFilter(GridTables.Command.ExpiresAt, FilterOperator.Less, now.ToUnixTimeMilliseconds())],
         GridTables.Command.ExpiresAt, Descending: false, After: null, ScanPage);
 
+    /// <summary>
+    /// A job's executions for some of its things. Ordered by device, so that the (job, device) index serves the filter
+    /// and the order alike: ordered by creation, a planner without statistics walks every execution of the job instead.
+    /// </summary>
+    internal static IndexQuery JobExecutionsOf(string jobId, IReadOnlyList<string> thingIds) => new(
+        GridTables.Commands.TableName,
+        [Equal(GridTables.Command.JobId, jobId), new ColumnFilter(GridTables.Command.DeviceId, FilterOperator.In, thingIds.Cast<object>().ToArray())],
+        GridTables.Command.DeviceId, Descending: false, After: null, ScanPage);
+
     public async IAsyncEnumerable<long> PendingCommandIdsAsync(string deviceId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await foreach (var row in store.QueryAllAsync(DeviceQueue(deviceId), cancellationToken))
@@ -83,6 +92,28 @@ internal sealed class RelationalGridQueries(IIndexedStateQuery store) : IGridQue
     public Task<StoredPage<TState>> GroupsAsync<TState>(string? cursor, int limit, CancellationToken cancellationToken = default) =>
         PageAsync<TState>(GridTables.Groups, [], descending: false, cursor, limit, cancellationToken);
 
+    public async Task<long?> GroupSizeAsync(ThingGroupRecord group, CancellationToken cancellationToken = default)
+    {
+        CountQuery count;
+        if (group.Query is not { } query)
+        {
+            count = new CountQuery(GridTables.Members.TableName, [Equal(GridTables.Member.Group, group.Name)], GridTables.Member.Group);
+        }
+        else if (query.Attributes is { Count: > 0 } || (query.NetworkId is null && query.DeviceTypeId is null))
+        {
+            return null;
+        }
+        else
+        {
+            var filters = new List<ColumnFilter>();
+            AddEqual(filters, GridTables.Device.NetworkId, query.NetworkId);
+            AddEqual(filters, GridTables.Device.DeviceTypeId, query.DeviceTypeId);
+            // Grouped by a column the filter holds to one value: one row, the count.
+            count = new CountQuery(GridTables.Devices.TableName, filters, query.NetworkId is not null ? GridTables.Device.NetworkId : GridTables.Device.DeviceTypeId);
+        }
+        return (await store.CountAsync(count, cancellationToken)).Values.Sum();
+    }
+
     public Task<StoredPage<TState>> GroupMembersAsync<TState>(string group, string? cursor, int limit, CancellationToken cancellationToken = default) =>
         PageAsync<TState>(GridTables.Members, [Equal(GridTables.Member.Group, group)], descending: false, cursor, limit, cancellationToken);
 
@@ -101,12 +132,7 @@ internal sealed class RelationalGridQueries(IIndexedStateQuery store) : IGridQue
         var found = new HashSet<string>(StringComparer.Ordinal);
         foreach (var chunk in thingIds.Distinct(StringComparer.Ordinal).Chunk(ScanPage))
         {
-            var query = new IndexQuery(GridTables.Commands.TableName,
-                [Equal(GridTables.Command.JobId, jobId), new ColumnFilter(GridTables.Command.DeviceId, FilterOperator.In, chunk.Cast<object>().ToArray())],
-                // Ordered by device, so the (job, device) index serves both the filter and the order: by creation, a
-                // planner without statistics walks every execution of the job to save the sort of a few.
-                GridTables.Command.DeviceId, Descending: false, After: null, ScanPage);
-            await foreach (var row in store.QueryAllAsync(query, cancellationToken))
+            await foreach (var row in store.QueryAllAsync(JobExecutionsOf(jobId, chunk), cancellationToken))
             {
                 found.Add(GridTables.DeviceIdOf(row));
             }

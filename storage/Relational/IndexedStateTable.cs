@@ -38,12 +38,24 @@ internal sealed class IndexedStateTable : IStateTable
     /// <summary>Adds a column declared after the table was first created (the table of an older version).</summary>
     public string AddColumnStatement(IndexedColumn column) => $"ALTER TABLE {Name} ADD COLUMN {column.Name} {SqlType(column.Kind)} NULL";
 
-    public IEnumerable<string> CreateIndexStatements(string indexColumnOrder) =>
+    public IEnumerable<string> CreateIndexStatements(string indexColumnOrder)
+    {
+        // A column that leads a composite index gets no index of its own: the composite serves its equality filters as
+        // well, and every index is one more B-tree each insert writes. Databases made before lose theirs.
+        var leading = (Spec.CompositeIndexes ?? []).Select(columns => columns[0]).ToHashSet(StringComparer.Ordinal);
+        foreach (var column in Spec.Columns.Where(c => leading.Contains(c.Name)))
+        {
+            yield return $"DROP INDEX IF EXISTS {IndexName([column.Name])}";
+        }
         // (columns..., grain_key) serves equality filters and the keyset order alike.
-        Spec.Columns.Select(c => (IReadOnlyList<string>)[c.Name])
-            .Concat(Spec.CompositeIndexes ?? [])
-            .Select(columns => $"CREATE INDEX IF NOT EXISTS ix_{Name}_{string.Join('_', columns)} ON {Name} " +
-                $"({string.Concat(columns.Select(c => $"{c}{indexColumnOrder}, "))}grain_key)");
+        foreach (var columns in Spec.Columns.Where(c => !leading.Contains(c.Name)).Select(c => (IReadOnlyList<string>)[c.Name]).Concat(Spec.CompositeIndexes ?? []))
+        {
+            yield return $"CREATE INDEX IF NOT EXISTS {IndexName(columns)} ON {Name} " +
+                $"({string.Concat(columns.Select(c => $"{c}{indexColumnOrder}, "))}grain_key)";
+        }
+    }
+
+    private string IndexName(IReadOnlyList<string> columns) => $"ix_{Name}_{string.Join('_', columns)}";
 
     /// <summary>The declared column, or null for grain_key; throws for anything else.</summary>
     public IndexedColumn? ResolveColumn(string name)

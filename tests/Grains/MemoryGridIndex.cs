@@ -103,6 +103,14 @@ internal sealed class MemoryGridIndex(DeepCopier copier) : IGridQueries
         Task.FromResult(Page<JobState, TState>(
             Rows(_jobs, j => j.CreatedAtMs, descending: true).Where(r => Matches(status, r.State.Status)), descending: true, cursor, limit));
 
+    public Task<long?> GroupSizeAsync(ThingGroupRecord group, CancellationToken cancellationToken = default) =>
+        Task.FromResult<long?>(group.Query switch
+        {
+            null => _members.Values.Count(m => m.Group == group.Name),
+            { Attributes.Count: > 0 } or { NetworkId: null, DeviceTypeId: null } => null,
+            var query => _devices.Values.Count(d => (query.NetworkId is null || d.NetworkId == query.NetworkId) && (query.DeviceTypeId is null || d.DeviceTypeId == query.DeviceTypeId)),
+        });
+
     public Task<IReadOnlySet<string>> ThingsWithJobExecutionAsync(string jobId, IReadOnlyList<string> thingIds, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlySet<string>>(_commands.Values.Where(c => c.JobId == jobId && thingIds.Contains(c.DeviceId))
             .Select(c => c.DeviceId).ToHashSet(StringComparer.Ordinal));

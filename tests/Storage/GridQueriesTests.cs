@@ -100,7 +100,7 @@ public sealed class GridQueriesTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task GridQueries_DeviceQueueAndOverdueSweepSeekTheirRowsOnSqlite()
+    public async Task GridQueries_DeviceQueueOverdueSweepAndJobLookupSeekTheirRowsOnSqlite()
     {
         // At a million pending rows a plan that filters one column's index and sorts reads them all, in one grain turn.
         await using var grid = await OpenAsync(RelationalStorageOptions.Sqlite);
@@ -112,6 +112,7 @@ public sealed class GridQueriesTests(ITestOutputHelper output)
         {
             (RelationalGridQueries.DeviceQueue("dev-1"), "ix_commands_device_id_status_created_at"),
             (RelationalGridQueries.Overdue(CommandStatus.Pending, Base), "ix_commands_status_expires_at"),
+            (RelationalGridQueries.JobExecutionsOf("job-1", ["dev-1", "dev-2"]), "ix_commands_job_id_device_id"),
         })
         {
             await using var explain = IndexQuerySql.Build(table, query).CreateCommand(connection);
