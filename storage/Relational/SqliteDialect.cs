@@ -50,8 +50,9 @@ internal sealed class SqliteDialect : SqlDialect
     {
         await using var command = connection.CreateCommand();
         // WAL lets readers run beside the writer; synchronous=FULL fsyncs at every commit,
-        // which is what makes a completed write durable and what group commit amortises.
-        command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;";
+        // which is what makes a completed write durable and what group commit amortises. The writer's page cache
+        // (32 MB, against SQLite's 2 MB) holds the index pages a batch of inserts touches, instead of reading them again.
+        command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000; PRAGMA cache_size=-32768;";
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
