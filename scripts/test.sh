@@ -49,7 +49,8 @@ status=0
 echo "== bench smoke"
 bench/smoke.sh || status=1
 # Pass 1: the grid on SQLite (the storage suite covers both providers itself, the cluster needs PostgreSQL).
-# Pass 2: everything on PostgreSQL, including the storage suite and the cluster.
+# Pass 2: the grid on PostgreSQL, including the storage suite and the cluster; the suites whose store is not the
+# grid's run once, in pass 1: the MQTT engine's, the grains' (Orleans' memory storage) and the console's browser tests.
 run_pass() {
   local storage=$1; shift
   echo "== tests with storage: $storage"
@@ -58,7 +59,7 @@ run_pass() {
   return "${PIPESTATUS[0]}"
 }
 run_pass sqlite --filter "FullyQualifiedName!~CommandGrid.Tests.Cluster&FullyQualifiedName!~CommandGrid.Tests.Storage" || status=1
-run_pass postgres || status=1
+run_pass postgres --filter "FullyQualifiedName!~CommandGrid.Tests.Mqtt.&FullyQualifiedName!~CommandGrid.Tests.Grains.&FullyQualifiedName!~CommandGrid.Tests.OpsConsole." || status=1
 passed=$(awk '/^[[:space:]]+Passed:[[:space:]]+[0-9]+/ {s+=$2} END {print s+0}' "$log")
 failed=$(awk '/^[[:space:]]+Failed:[[:space:]]+[0-9]+/ {s+=$2} END {print s+0}' "$log")
 echo "tests: $passed passed, $failed failed"

@@ -34,6 +34,9 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
     // Between two recounts prompted by results, this many times as long as the last took (see QueueRecount).
     private const int RecountPause = 4;
 
+    // Execution ids reserved at once for the pages to come (ten pages of the default size).
+    private const int IdBlock = 5_000;
+
     private readonly IPersistentState<JobState> _state;
     private readonly IGridQueries _queries;
     private readonly JobOptions _options;
@@ -49,6 +52,8 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
     // Real time, not the grid's clock: it paces the CPU a recount costs, which is no part of the job's schedule.
     private long _recountEndedAt;
     private TimeSpan _recountTook;
+    private long _nextId;
+    private int _idsLeft;
 
     public JobGrain(
         [PersistentState("job")] IPersistentState<JobState> state,
@@ -227,9 +232,12 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
         QueueRecount();
         if (!State.FannedOut && (rate is null || walked == _options.PageSize))
         {
-            // More is allowed now: the next page in a turn of its own, after whatever queued meanwhile.
+            // More is allowed now: the next page in a turn of its own, after whatever queued meanwhile. Its write
+            // stores this page's cursor with it.
             QueueContinue();
+            return;
         }
+        await WriteAsync();
     }
 
     public async Task RecountAsync()
@@ -356,7 +364,9 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
             (things, next) = (page.ThingIds, page.NextCursor);
         }
         await StartPageAsync(things, next, movesCursor: true);
-        await FinishPageAsync();
+        // The cursor's move is written with the next page (or at the end of the turn): until then a restart repeats
+        // this page, whose executions it finds.
+        await FinishPageAsync(write: false);
         return things.Count;
     }
 
@@ -375,14 +385,13 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
             State.Page = movesCursor ? new FanOutPage { NextCursor = nextCursor, MovesCursor = true } : null;
             return 0;
         }
-        var block = await GrainFactory.GetGrain<ICommandIdGrain>(0).ReserveAsync(fresh.Count);
-        State.Page = new FanOutPage { ThingIds = fresh, FirstId = block.First, NextCursor = nextCursor, MovesCursor = movesCursor };
+        State.Page = new FanOutPage { ThingIds = fresh, FirstId = await ReserveIdsAsync(fresh.Count), NextCursor = nextCursor, MovesCursor = movesCursor };
         await WriteAsync();
         return fresh.Count;
     }
 
     /// <summary>Creates the stored page's executions (again, if it was interrupted: those made before are found), then clears it and moves the cursor.</summary>
-    private async Task FinishPageAsync()
+    private async Task FinishPageAsync(bool write = true)
     {
         if (State.Page is not { } page)
         {
@@ -394,7 +403,26 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
             Advance(page.NextCursor);
         }
         State.Page = null;
-        await WriteAsync();
+        if (write)
+        {
+            await WriteAsync();
+        }
+    }
+
+    /// <summary>
+    /// The first of <paramref name="count"/> consecutive execution ids, from a block this activation reserved: one
+    /// reservation (a durable write) serves many pages. Ids of a block left when the activation ends are never used.
+    /// </summary>
+    private async Task<long> ReserveIdsAsync(int count)
+    {
+        if (_idsLeft < count)
+        {
+            var block = await GrainFactory.GetGrain<ICommandIdGrain>(0).ReserveAsync(Math.Max(count, IdBlock));
+            (_nextId, _idsLeft) = (block.First, block.Count);
+        }
+        var first = _nextId;
+        (_nextId, _idsLeft) = (_nextId + count, _idsLeft - count);
+        return first;
     }
 
     private void Advance(string? nextCursor)

@@ -76,6 +76,10 @@ public sealed class TestMqttApplication : IMqttApplication
             timeout ?? TestTimeouts.Default,
             $"{clientId} to subscribe to {filter}");
 
+    /// <summary>Waits until the client's connection ended, for whatever reason.</summary>
+    public Task WaitForEndAsync(string clientId, TimeSpan? timeout = null) =>
+        Changed.WaitAsync(() => Ended.Any(e => e.Session.ClientId == clientId), timeout ?? TestTimeouts.Default, $"{clientId} session to end");
+
     public Task WaitForEndAsync(string clientId, MqttSessionEndReason reason, TimeSpan? timeout = null) =>
         Changed.WaitAsync(
             () => Ended.Any(e => e.Session.ClientId == clientId && e.Reason == reason),
