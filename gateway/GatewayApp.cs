@@ -44,7 +44,6 @@ public static class GatewayApp
         customize?.Invoke(builder);
 
         var app = builder.Build();
-        app.MapGet("/", () => Results.Redirect("/health"));
         app.MapCommandGridOperations(role: "gateway");
         app.MapCommandGridGateway();
         return app;

@@ -122,9 +122,7 @@ public static class GatewayServiceCollectionExtensions
             var http = context.HttpContext;
             if (http.Request.Path.StartsWithSegments("/api/v1"))
             {
-                var status = http.Response.StatusCode;
-                var message = status == 404 ? "No such resource" : status == 405 ? "Method not allowed" : "Bad request";
-                await http.Response.WriteAsJsonAsync(RestError.Body(status, message));
+                await http.Response.WriteAsJsonAsync(RestError.Body(http.Response.StatusCode));
             }
         });
         var api = app.MapGroup("/api/v1")

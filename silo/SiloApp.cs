@@ -19,6 +19,8 @@ public static class SiloApp
     {
         var builder = WebApplication.CreateBuilder(args);
         var config = builder.Configuration;
+        var reminderPeriods = ReminderPeriods.From(config);
+        ReminderPeriods.QuietValidator(builder.Logging);
         builder.Services.AddCommandGridGrainServices(config.GetSection("Commands"), config.GetSection("Jobs"));
         SiloClustering.AddMembershipSchema(builder);
         builder.UseOrleans(silo =>
@@ -32,8 +34,8 @@ public static class SiloApp
             SiloClustering.Configure(builder, silo);
             silo.Configure<ReminderOptions>(o =>
             {
-                // TTL reminders tick every few seconds after their due time until the command is final.
-                o.MinimumReminderPeriod = TimeSpan.FromSeconds(1);
+                // The shortest period the grid's own reminders use (a job's tick, a TTL's repeat); why: ReminderPeriods.
+                o.MinimumReminderPeriod = reminderPeriods.Minimum;
                 // Orleans keeps a removed reminder's local entry until its next read of the reminder table, and every
                 // final command removes one: at 1,500 commands/s its default (5 minutes) held 450,000 of them, about
                 // 1 KB each. A read a minute bounds that to a minute of traffic; only reminders due within the loading
@@ -67,7 +69,7 @@ public static class SiloApp
         customize?.Invoke(builder);
 
         var app = builder.Build();
-        app.MapGet("/", () => Results.Redirect("/health"));
+        reminderPeriods.LogChoice(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ReminderPeriods)));
         app.MapCommandGridOperations(role: "silo");
         app.MapCommandGridGateway();
         return app;

@@ -17,6 +17,7 @@ public static class TokenCommand
     public const string Usage = """
         usage: token [--user N] [--actions 0,5,7] [--devices a,b] [--networks 1,2] [--device-types 3]
                      [--minutes M] [--refresh] [--Section:Key=value ...]
+               token --help
           --user N              the user the token speaks for (default 1)
           --actions LIST        DeviceHive action ids, comma-separated; 0 is every action (default 0)
           --devices LIST        the devices it reaches (default: all)
@@ -25,6 +26,7 @@ public static class TokenCommand
           --minutes M           its lifetime in minutes, at least 1 (default 1440)
           --refresh             a refresh token instead of an access token
           --Section:Key=value   a configuration setting, e.g. --Auth:JwtSecret=... (default: the node's own)
+          --help, -h            this text, on standard output (exit code 0)
         """;
 
     private static readonly string[] ValueOptions = ["--user", "--actions", "--devices", "--networks", "--device-types", "--minutes"];

@@ -2,7 +2,7 @@
 # TTL lateness against a fresh CommandGrid silo (Release, SQLite file): see ttl.js. In steady state, or with RESTART=1
 # across a restart: the silo is stopped (SIGTERM) right after the creates and started again on the same file, so the
 # TTLs fall due on reminders the new process read back from the store.
-# Usage: bench/ttl-lateness/run.sh        (env: COMMANDS=2000 TTL_MIN=10 TTL_MAX=40 RESTART=0)
+# Usage: bench/ttl-lateness/run.sh        (env: COMMANDS=2000 TTL_MIN=10 TTL_MAX=40 RESTART=0 GRID_EXTRA="--Section:Key=value ...")
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cg-ttl-XXXXXX")
@@ -19,7 +19,7 @@ SECRET="ttl-secret-$(date +%s)-long-enough-for-hs256-signing"
 start_silo() {
   dotnet silo/bin/Release/net10.0/CommandGrid.Silo.dll --urls "http://127.0.0.1:$HPORT" --Mqtt:Address=127.0.0.1 --Mqtt:Port="$GPORT" --Cluster:SiloPort="$SPORT" \
     --Storage:ConnectionString="Data Source=$WORK/grid.db" --Auth:JwtSecret="$SECRET" --Mqtt:DeviceSecret=ttl-device-secret \
-    --RateLimit:PermitsPerSecond=1000000 --Logging:LogLevel:Default=Warning >>"$WORK/silo.log" 2>&1 & GPID=$!
+    --RateLimit:PermitsPerSecond=1000000 --Logging:LogLevel:Default=Warning ${GRID_EXTRA:-} >>"$WORK/silo.log" 2>&1 & GPID=$!
   wait_port "$HPORT"
 }
 start_silo

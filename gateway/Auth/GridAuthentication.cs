@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace CommandGrid.Gateway.Auth;
 
@@ -71,6 +72,10 @@ public static class GridAuthentication
         }
         services.AddOptions<CookieAuthenticationOptions>(OperatorCookieScheme).Configure<TokenService>((o, tokens) =>
             o.TicketDataFormat = new OperatorTicketFormat(tokens, OperatorCookieScheme));
+        // Authentication brings ASP.NET Core's Data Protection, which makes a key ring at start and warns that it is
+        // stored unencrypted. The grid protects nothing with it: the operator cookie is the signed token itself (above),
+        // and the login form is checked by its Origin, not an antiforgery token. Its warnings would say nothing true.
+        services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error));
         services.AddAuthorizationBuilder()
             .AddPolicy(ApiPolicy, policy => policy.AddAuthenticationSchemes(ApiScheme).RequireAuthenticatedUser())
             .AddPolicy(OperatorPolicy, policy => policy.AddAuthenticationSchemes(OperatorScheme).RequireAuthenticatedUser()

@@ -15,16 +15,23 @@ namespace CommandGrid.Gateway.OpsConsole;
 /// </summary>
 public static class ConsoleEndpoints
 {
+    private const string Favicon = "favicon.svg";
+
     public static WebApplication MapCommandGridConsole(this WebApplication app)
     {
         var assets = ConsoleAssets.Load();
-        if (!assets.Contains("console.html") || !assets.Contains("login.css") || !assets.Contains("login.js"))
+        if (!assets.Contains("console.html") || !assets.Contains("login.css") || !assets.Contains("login.js") || !assets.Contains(Favicon))
         {
             throw new InvalidOperationException("The console's assets are not embedded in the gateway assembly (see CommandGrid.Gateway.csproj).");
         }
         app.MapLogin();
-        // Only the login page's own files are served outside the operator policy.
+        // Only the login page's own files and the site's icon are served outside the operator policy.
         app.MapGet("/login/assets/{name:regex(^login\\.)}", (HttpContext http, string name) => assets.ServeAsync(http, name));
+        // Browsers ask for /favicon.ico on every page; the pages name the SVG, and the old name gets the same icon.
+        app.MapGet("/favicon.svg", (HttpContext http) => assets.ServeAsync(http, Favicon));
+        app.MapGet("/favicon.ico", (HttpContext http) => assets.ServeAsync(http, Favicon));
+        // A browser pointed at the node's address lands on the console (or its login, through the operator policy).
+        app.MapGet("/", () => Results.Redirect("/console"));
         var console = app.MapGroup("/console").RequireAuthorization(GridAuthentication.OperatorPolicy);
         console.MapGet("/", (HttpContext http) =>
         {

@@ -53,7 +53,19 @@ internal static class LoginEndpoints
             await WriteFormAsync(http, 400, "Send the login form (application/x-www-form-urlencoded)", null);
             return;
         }
-        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        IFormCollection form;
+        try
+        {
+            form = await http.Request.ReadFormAsync(http.RequestAborted);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException && !http.RequestAborted.IsCancellationRequested)
+        {
+            // A form body that does not parse (a multipart body without its boundaries or cut short, a section too
+            // large) is the client's error, as a broken JSON body is on the REST API. BadHttpRequestException is an
+            // IOException that carries its own status (413 for a body past Kestrel's limit).
+            await WriteFormAsync(http, e is BadHttpRequestException bad ? bad.StatusCode : 400, "The login form could not be read: " + e.Message, null);
+            return;
+        }
         var returnUrl = form["returnUrl"].ToString();
         var token = form["token"].ToString().Trim();
         if (token.Length == 0)
@@ -132,6 +144,7 @@ internal static class LoginEndpoints
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>Log in · CommandGrid</title>
+            <link rel="icon" href="/favicon.svg" type="image/svg+xml">
             <link rel="stylesheet" href="/login/assets/login.css">
             <script type="module" src="/login/assets/login.js"></script>
             </head>

@@ -37,6 +37,6 @@ internal static class OperatorRefusal
         {
             http.Response.Headers.WWWAuthenticate = "Bearer";
         }
-        await http.Response.WriteAsJsonAsync(new { error = new { code = RestError.CodeFor(status), message } });
+        await http.Response.WriteAsJsonAsync(RestError.Body(status, message));
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using CommandGrid.Gateway.Rest;
 using CommandGrid.Metrics;
 
@@ -14,8 +13,7 @@ public static class DoorRefusals
     {
         if (status is >= 400 and < 500)
         {
-            var code = RestError.CodeFor(status);
-            metrics.Refused(door, code == "InternalError" ? status.ToString(CultureInfo.InvariantCulture) : code);
+            metrics.Refused(door, RestError.CodeFor(status));
         }
     }
 }

@@ -19,15 +19,20 @@ public sealed class GridProcess : IAsyncDisposable
 
     private readonly string _dll;
     private readonly IReadOnlyList<string> _arguments;
+    private readonly IReadOnlyList<string> _logging;
+    private readonly IReadOnlyDictionary<string, string> _environment;
     private readonly StreamWriter _log;
     private readonly Lock _logLock = new();
     private Process? _process;
 
-    private GridProcess(string name, string dll, IReadOnlyList<string> arguments, int httpPort, int? mqttPort, string logPath)
+    private GridProcess(string name, string dll, IReadOnlyList<string> arguments, int httpPort, int? mqttPort, string logPath,
+        IReadOnlyList<string> logging, IReadOnlyDictionary<string, string> environment)
     {
         Name = name;
         _dll = dll;
         _arguments = arguments;
+        _logging = logging;
+        _environment = environment;
         HttpPort = httpPort;
         MqttPort = mqttPort;
         LogPath = logPath;
@@ -88,10 +93,16 @@ public sealed class GridProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the process at once; it is ready when <see cref="HealthyAsync"/> says so.</summary>
-    public static GridProcess Start(string name, string dll, IReadOnlyList<string> arguments, int httpPort, int? mqttPort, string logDirectory)
+    /// <summary>
+    /// Starts the process at once; it is ready when <see cref="HealthyAsync"/> says so. Its logging settings are
+    /// <see cref="TestHostLogging.ExpectedWarningsFiltered"/> unless <paramref name="logging"/> names others;
+    /// <paramref name="environment"/> adds to the test process's variables.
+    /// </summary>
+    public static GridProcess Start(string name, string dll, IReadOnlyList<string> arguments, int httpPort, int? mqttPort, string logDirectory,
+        IReadOnlyList<string>? logging = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var process = new GridProcess(name, dll, arguments, httpPort, mqttPort, Path.Combine(logDirectory, name + ".log"));
+        var process = new GridProcess(name, dll, arguments, httpPort, mqttPort, Path.Combine(logDirectory, name + ".log"),
+            logging ?? TestHostLogging.ExpectedWarningsFiltered, environment ?? new Dictionary<string, string>());
         process.Launch();
         return process;
     }
@@ -119,12 +130,16 @@ public sealed class GridProcess : IAsyncDisposable
             WorkingDirectory = Path.GetDirectoryName(_dll)!,
         };
         info.ArgumentList.Add(_dll);
-        foreach (var argument in _arguments.Concat(TestHostLogging.ExpectedWarningsFiltered))
+        foreach (var argument in _arguments.Concat(_logging))
         {
             info.ArgumentList.Add(argument);
         }
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (name, value) in _environment)
+        {
+            info.Environment[name] = value;
+        }
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => Write("out", e.Data);
         process.ErrorDataReceived += (_, e) => Write("err", e.Data);

@@ -90,12 +90,66 @@ public sealed class NodeProcessTests(ITestOutputHelper output)
         }
         finally
         {
-            if (!passed)
+            KeepLogIfFailed(passed, folder, node);
+        }
+    }
+
+    /// <summary>
+    /// A node started as a fresh clone starts it (no secret, no key ring, a new database, a new home) logs no warning
+    /// or error through its start, a few browser requests and its stop; it says at Information why reminders may tick
+    /// every second. Only the Orleans watchdog's start-up race (TestHostLogging.OrleansRaces) is filtered.
+    /// </summary>
+    [Fact]
+    public async Task Node_FreshStartAndStopOfAnIdleNodeLogNoWarning()
+    {
+        using var folder = ScratchFolder.Create();
+        var http = GridProcess.FreePort();
+        var arguments = new List<string>
+        {
+            $"--Storage:ConnectionString=Data Source={folder.File("grid.db")}",
+            $"--Auth:SecretFile={folder.File("data/jwt-secret")}",
+            $"--urls=http://127.0.0.1:{http}",
+            $"--Cluster:SiloPort={GridProcess.FreePort()}",
+            "--Mqtt:Address=127.0.0.1",
+            $"--Mqtt:Port={GridProcess.FreePort()}",
+        };
+        var home = Directory.CreateDirectory(folder.File("home")).FullName;
+        await using var node = GridProcess.Start("fresh", GridProcess.SiloDll, arguments, http, null, folder.Path,
+            logging: TestHostLogging.OrleansRaces, environment: new Dictionary<string, string> { ["HOME"] = home });
+        var passed = false;
+        try
+        {
+            using var probe = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(5) };
+            probe.DefaultRequestHeaders.Accept.ParseAdd("text/html,application/xhtml+xml,*/*;q=0.8");
+            await Eventually.TrueAsync(() => node.HealthyAsync(probe), TimeSpan.FromSeconds(90), "the node answers /health");
+            await Eventually.TrueAsync(() => Task.FromResult(node.Logged("CommandGrid silo listening on")), TimeSpan.FromSeconds(30), "the node logs that it listens");
+            foreach (var path in new[] { "/", "/console", "/login", "/favicon.ico" })
             {
-                folder.Keep();
-                output.WriteLine($"===== node log {node.LogPath} (kept)");
-                output.WriteLine(node.Tail(200));
+                using var response = await probe.GetAsync(new Uri(node.BaseUri, path));
+                Assert.True((int)response.StatusCode < 400, $"{path}: {(int)response.StatusCode}");
             }
+            await node.StopAsync(TimeSpan.FromSeconds(30));
+            Assert.True(node.Logged("process exited with code 0"), node.Tail(20));
+            var log = File.ReadAllLines(node.LogPath);
+            var loud = log.Where(line => line.Contains("warn: ", StringComparison.Ordinal) || line.Contains("fail: ", StringComparison.Ordinal)
+                || line.Contains("crit: ", StringComparison.Ordinal) || line.Contains("Exception", StringComparison.Ordinal)).ToList();
+            Assert.True(loud.Count == 0, "logged:\n" + string.Join("\n", loud));
+            Assert.Contains(log, line => line.Contains("Reminders may tick every 00:00:01", StringComparison.Ordinal));
+            passed = true;
+        }
+        finally
+        {
+            KeepLogIfFailed(passed, folder, node);
+        }
+    }
+
+    private void KeepLogIfFailed(bool passed, ScratchFolder folder, GridProcess node)
+    {
+        if (!passed)
+        {
+            folder.Keep();
+            output.WriteLine($"===== node log {node.LogPath} (kept)");
+            output.WriteLine(node.Tail(200));
         }
     }
 }

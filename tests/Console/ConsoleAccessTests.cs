@@ -156,4 +156,44 @@ public sealed class ConsoleAccessTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, crossSite.StatusCode);
         Assert.False(crossSite.Headers.Contains("Set-Cookie"));
     }
+
+    [Fact]
+    public async Task Root_OpensTheConsoleOrItsLogin()
+    {
+        using var root = await GetAsync("/", BrowserAccept);
+        Assert.Equal(HttpStatusCode.Redirect, root.StatusCode);
+        Assert.Equal("/console", root.Headers.Location!.OriginalString);
+        using var console = await GetAsync("/console", BrowserAccept);
+        Assert.Equal(HttpStatusCode.Redirect, console.StatusCode);
+        Assert.StartsWith("/login?returnUrl=", console.Headers.Location!.OriginalString);
+        using var health = await GetAsync("/health");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/favicon.ico")]
+    [InlineData("/favicon.svg")]
+    public async Task Favicon_IsServedWithoutLogin(string path)
+    {
+        using var response = await GetAsync(path, "image/avif,image/webp,image/svg+xml,image/*,*/*;q=0.8");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("image/svg+xml", response.Content.Headers.ContentType!.MediaType);
+        Assert.StartsWith("<svg", await response.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData("multipart/form-data; boundary=x", "this is not a multipart body")]
+    [InlineData("multipart/form-data", "--x\r\n")]
+    public async Task Login_BrokenFormIsABadRequestWithTheForm(string contentType, string body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/login") { Content = new StringContent(body) };
+        request.Content.Headers.Remove("Content-Type");
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        using var response = await _http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {text}");
+        Assert.Contains("The login form could not be read", text);
+        Assert.Contains("<form method=\"post\" action=\"/login\"", text);
+        Assert.False(response.Headers.Contains("Set-Cookie"));
+    }
 }

@@ -90,7 +90,8 @@ public sealed class ConsoleBrowserTests(ChromiumFixture chromium) : ConsoleTestB
         await device.RequestAsync("publish", new
         {
             topic = $"$emqx/commands/things/{thing}/executions/{id}/response",
-            payload = """{"status":"SUCCEEDED","result":{"currentTemperature":24}}""",
+            // The device's own word: the grid normalises it to SUCCEEDED and keeps it as the device's status.
+            payload = """{"status":"done","result":{"currentTemperature":24}}""",
             qos = 1,
         }, "published");
         await Assertions.Expect(StatusOf(id)).ToHaveTextAsync("SUCCEEDED");
@@ -100,6 +101,12 @@ public sealed class ConsoleBrowserTests(ChromiumFixture chromium) : ConsoleTestB
         await Assertions.Expect(Page.Locator("#details-result")).ToContainTextAsync("\"currentTemperature\": 24");
         await Assertions.Expect(Page.Locator("#details-params")).ToContainTextAsync("\"value\": 24");
         await Assertions.Expect(Page.Locator("#details-history .status")).ToHaveTextAsync(["PENDING", "SENT", "SUCCEEDED"]);
+        await Assertions.Expect(Page.Locator("#details-fields [data-field=\"Device's status\"]")).ToHaveTextAsync("done");
+        await Page.ClickAsync("#details-close");
+        // Canceled before any device answered: there is no device's word to show.
+        await Row((string)canceled["executionId"]!).ClickAsync();
+        await Assertions.Expect(Page.Locator("#details-fields [data-field=Status]")).ToHaveTextAsync("CANCELED");
+        await Assertions.Expect(Page.Locator("#details-fields [data-field=\"Device's status\"]")).ToHaveCountAsync(0);
         await Page.ClickAsync("#details-close");
         await ScreenshotIfRequestedAsync("console.png");
     }

@@ -22,6 +22,19 @@ public static class FleetsApi
         return JsonNode.Parse(json)!.AsObject();
     }
 
+    /// <summary>The id of a one-thing job's execution, once the job has made it (it answers its create before its first rollout step).</summary>
+    public static async Task<string> FirstJobExecutionAsync(this HttpClient client, string jobId)
+    {
+        string? execution = null;
+        await Infrastructure.Eventually.TrueAsync(async () =>
+        {
+            var (_, page) = await client.SendAsync(HttpMethod.Get, $"/api/v1/jobs/{jobId}/executions");
+            execution = (string?)page["items"]?.AsArray().FirstOrDefault()?["executionId"];
+            return execution is not null;
+        }, TimeSpan.FromSeconds(30), $"job {jobId} made its execution");
+        return execution!;
+    }
+
     public static async Task<(HttpStatusCode Status, JsonObject Body)> SendAsync(this HttpClient client, HttpMethod method, string path, HttpContent? content = null)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };

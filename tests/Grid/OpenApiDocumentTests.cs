@@ -186,6 +186,71 @@ public sealed class OpenApiDocumentTests : IClassFixture<OpenApiDocumentTests.Gr
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
+    /// <summary>
+    /// Each error status the HTTP door gives, whoever raises it (an endpoint, routing, the content-type check, the
+    /// status code pages, the auth handlers), carries the code that names that status, in the document's error body.
+    /// </summary>
+    [Fact]
+    public async Task Errors_EachStatusHasTheCodeThatNamesItInTheDocumentsErrorBody()
+    {
+        var server = _grid.Server;
+        using var full = server.Client();
+        using var anonymous = new HttpClient { BaseAddress = server.BaseUri };
+        using var withoutAction = server.Client(GridServer.Token(actions: [10]));
+        HttpRequestMessage Body(HttpMethod method, string path, string body, string? contentType)
+        {
+            var request = new HttpRequestMessage(method, path) { Content = new StringContent(body, Encoding.UTF8) };
+            request.Content.Headers.ContentType = contentType is null ? null : new MediaTypeHeaderValue(contentType);
+            return request;
+        }
+        var cases = new (HttpClient Client, Func<HttpRequestMessage> Request, int Status, string Code)[]
+        {
+            (full, () => new(HttpMethod.Get, "/api/v1/commands?limit=0"), 400, "BadRequest"),
+            (full, () => Body(HttpMethod.Post, "/api/v1/commands", "{not json", "application/json"), 400, "BadRequest"),
+            (anonymous, () => new(HttpMethod.Get, "/api/v1/things"), 401, "Unauthorized"),
+            (withoutAction, () => new(HttpMethod.Get, "/api/v1/things"), 403, "Forbidden"),
+            (full, () => new(HttpMethod.Get, $"/api/v1/things/{Ghost}"), 404, "NotFound"),
+            (full, () => new(HttpMethod.Get, "/api/v1/no-such-route"), 404, "NotFound"),
+            (full, () => new(HttpMethod.Delete, "/api/v1/commands"), 405, "MethodNotAllowed"),
+            (full, () => Body(HttpMethod.Post, "/api/v1/commands", $$"""{"thingId":"{{Thing}}","action":"a","clientToken":"err-token"}""", "application/json"), 201, ""),
+            (full, () => Body(HttpMethod.Post, "/api/v1/commands", $$"""{"thingId":"{{Thing}}","action":"b","clientToken":"err-token"}""", "application/json"), 409, "Conflict"),
+            (full, () => Body(HttpMethod.Post, "/api/v1/commands", Oversized, "application/json"), 413, "PayloadTooLarge"),
+            (full, () => Body(HttpMethod.Post, "/api/v1/commands", "{}", "text/plain"), 415, "UnsupportedMediaType"),
+            (full, () => Body(HttpMethod.Post, "/api/v1/commands", "token=x", "application/x-www-form-urlencoded"), 415, "UnsupportedMediaType"),
+            (full, () => Body(HttpMethod.Put, $"/api/v1/things/{Thing}", "name=x", "application/x-www-form-urlencoded"), 415, "UnsupportedMediaType"),
+        };
+        await full.RegisterThingAsync(Thing);
+        var schema = new JsonObject { ["$ref"] = "#/components/schemas/ErrorBody" };
+        var failures = new List<string>();
+        foreach (var (client, make, status, code) in cases)
+        {
+            using var request = make();
+            var name = $"{request.Method} {request.RequestUri}";
+            using var response = await client.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            if ((int)response.StatusCode != status)
+            {
+                failures.Add($"{name}: expected {status}, got {(int)response.StatusCode}: {text}");
+                continue;
+            }
+            if (status < 300)
+            {
+                continue;
+            }
+            var body = JsonNode.Parse(text);
+            if ((string?)body?["error"]?["code"] != code)
+            {
+                failures.Add($"{name}: expected code {code}, got {text}");
+            }
+            failures.AddRange(Validate(_grid.Document, schema, body).Select(e => $"{name}: {e}"));
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        var codes = _grid.Document["components"]!["schemas"]!["ErrorDetail"]!["properties"]!["code"]!["enum"]!.AsArray().Select(c => (string)c!).ToList();
+        Assert.Equal(codes.Count, codes.Distinct().Count());
+        Assert.Contains("UnsupportedMediaType", codes);
+        Assert.Contains("InternalError", codes);
+    }
+
     /// <summary>A request and the status it must get; the route is the template it is documented under.</summary>
     private sealed record Case(HttpMethod Method, string Route, string Path, string? Body, HttpStatusCode Expected,
         bool Anonymous = false, bool WithoutAction = false);
@@ -220,13 +285,7 @@ public sealed class OpenApiDocumentTests : IClassFixture<OpenApiDocumentTests.Gr
         var (created, _) = await client.SendAsync(HttpMethod.Post, "/api/v1/jobs",
             JsonContent.Create(new { jobId = FinishedJob, action = "update", targets = new { thingIds = new[] { Thing } } }));
         Assert.Equal(HttpStatusCode.Created, created);
-        string? execution = null;
-        await Eventually.TrueAsync(async () =>
-        {
-            var (_, page) = await client.SendAsync(HttpMethod.Get, $"/api/v1/jobs/{FinishedJob}/executions");
-            execution = (string?)page["items"]?.AsArray().FirstOrDefault()?["executionId"];
-            return execution is not null;
-        }, TimeSpan.FromSeconds(30), "the job made its execution");
+        var execution = await client.FirstJobExecutionAsync(FinishedJob);
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(HttpMethod.Post, $"/api/v1/commands/{execution}/cancel")).Status);
         var (_, job) = await client.SendAsync(HttpMethod.Get, $"/api/v1/jobs/{FinishedJob}/wait?timeout=30");
         Assert.Equal("COMPLETED", (string?)job["status"]);

@@ -46,6 +46,19 @@ public sealed class TokenCommandTests
         Assert.Contains("usage: token", error);
     }
 
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    public void Token_HelpPrintsTheUsageThatListsItAndExitsZero(string flag)
+    {
+        var (exit, output, error) = Run(flag);
+        Assert.Equal(0, exit);
+        Assert.Empty(error);
+        Assert.StartsWith("usage: token", output);
+        Assert.Contains("token --help", output);
+        Assert.Contains("--help, -h", output);
+    }
+
     [Fact]
     public void Token_UnknownOptionNamesIt()
     {

@@ -87,6 +87,7 @@ export class CommandsView {
       el('td', { dataset: { label: 'Thing' }, title: execution.thingId }, execution.thingId),
       el('td', { dataset: { label: 'Action' }, title: execution.action }, execution.action),
       el('td', { dataset: { label: 'Status' } }, statusBadge(execution.status)),
+      el('td', { dataset: { label: 'Job' } }, jobLink(execution.jobId)),
       el('td', { dataset: { label: 'Created At' }, title: execution.createdAt }, formatTime(execution.createdAt)));
   }
 
@@ -181,7 +182,9 @@ export class CommandsView {
       ...field('Thing', execution.thingId),
       ...field('Action', execution.action),
       ...field('Status', statusBadge(execution.status)),
-      ...field("Device's status", execution.deviceStatus ?? execution.status),
+      // Only a device's own word: an execution no device answered (PENDING, TIMED_OUT, canceled by its job) has none.
+      ...(execution.deviceStatus ? field("Device's status", execution.deviceStatus) : []),
+      ...(execution.jobId ? field('Job', jobLink(execution.jobId, () => $('details').close())) : []),
       ...(reason ? field('Reason', reason) : []),
       ...field('TTL', execution.ttl === null || execution.ttl === undefined ? null : `${execution.ttl} s`),
       ...field('Created At', formatTime(execution.createdAt)),
@@ -208,4 +211,17 @@ export class CommandsView {
       $('details-error').hidden = false;
     }
   }
+}
+
+/** The job an execution belongs to, as a link to its page; '—' for a command sent on its own. */
+function jobLink(jobId, onFollow) {
+  if (!jobId) return '—';
+  return el('a', {
+    href: `#/jobs/${encodeURIComponent(jobId)}`,
+    class: 'id-link',
+    onclick: (event) => {
+      event.stopPropagation();
+      onFollow?.();
+    },
+  }, jobId);
 }

@@ -4,17 +4,38 @@
 
 /** Params as the REST API takes them: empty means none; otherwise a JSON object. */
 export function parseParams(text) {
+  return parseObject(text, 'Parameters', '{"value": 24}');
+}
+
+/** A JSON object field (params, attributes): empty means not given. */
+export function parseObject(text, label, example) {
   if (!text.trim()) return { value: undefined };
   let value;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { error: `Parameters are not valid JSON: ${error.message}` };
+    return { error: `${label} are not valid JSON: ${error.message}` };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return { error: 'Parameters must be a JSON object, e.g. {"value": 24}' };
+    return { error: `${label} must be a JSON object, e.g. ${example}` };
   }
   return { value };
+}
+
+/** A dynamic group's attribute match: a JSON object whose values are strings, numbers or booleans (compared as text). */
+export function parseMatch(text) {
+  const parsed = parseObject(text, 'Attributes to match', '{"floor": "2"}');
+  if (parsed.error || parsed.value === undefined) return parsed;
+  const wrong = Object.entries(parsed.value).find(([, v]) => v === null || typeof v === 'object');
+  return wrong ? { error: `Attribute ${wrong[0]} must be a string, number or boolean` } : parsed;
+}
+
+/** A network or device type id: empty means not given; otherwise a whole number, 0 or more. */
+export function parseId(text, label) {
+  const trimmed = text.trim();
+  if (!trimmed) return { value: undefined };
+  if (!/^\d+$/.test(trimmed) || !Number.isSafeInteger(Number(trimmed))) return { error: `${label} must be a whole number` };
+  return { value: Number(trimmed) };
 }
 
 /** Empty means not given; otherwise a whole number, at least 1. */

@@ -3,6 +3,7 @@
 // can judge (an unknown thing, a limit) comes back as its error, shown in the form.
 
 import { api } from './api.js';
+import { FormDialog } from './form-dialog.js';
 import { parseParams, parseTtl, parseWhole, parsePercent } from './inputs.js';
 import { TargetPicker } from './targets.js';
 
@@ -12,57 +13,37 @@ export class JobForm {
   constructor(onCreated) {
     this.onCreated = onCreated;
     this.targets = new TargetPicker();
-    $('job-open').addEventListener('click', () => this.open());
-    $('job-form-cancel').addEventListener('click', () => $('job').close());
-    $('job-form').addEventListener('submit', (event) => {
-      event.preventDefault();
-      this.submit();
-    });
-    this.fields = {
+    this.form = new FormDialog('job', {
       params: [$('job-params'), (text) => parseParams(text)],
       ttl: [$('job-ttl'), (text) => parseTtl(text)],
       maxPerMinute: [$('job-rate'), (text) => parseWhole(text, 'Max executions per minute must be a whole number, at least 1')],
       minExecutedThings: [$('job-abort-min'), (text) => parseWhole(text, 'Min executed things must be a whole number, at least 1')],
       thresholdPercent: [$('job-abort-percent'), (text) => parsePercent(text, 'Threshold % must be a number above 0 and at most 100')],
-    };
-    for (const [input, parse] of Object.values(this.fields)) {
-      input.addEventListener('input', () => this.error(check(input, parse).error ?? null));
-    }
+    }, (values) => this.create(values), 'created', { error: 'job-form-error', cancel: 'job-form-cancel' });
+    $('job-open').addEventListener('click', () => this.open());
   }
 
   async open() {
-    this.error(null);
-    $('job').showModal();
+    this.form.open();
     $('job-action').focus();
     try {
       await this.targets.load();
     } catch (error) {
-      this.error(`Could not read the things and groups: ${error.message}`);
+      this.form.error(`Could not read the things and groups: ${error.message}`);
     }
   }
 
-  error(message) {
-    $('job-form-error').textContent = message ?? '';
-    $('job-form-error').hidden = !message;
-  }
-
-  /** The request body, or null after showing what is wrong. */
-  body() {
-    const values = {};
-    for (const [name, [input, parse]] of Object.entries(this.fields)) {
-      const parsed = check(input, parse);
-      if (parsed.error) return this.fail(parsed.error);
-      values[name] = parsed.value;
-    }
+  /** The request body from the parsed fields, or null after showing what is wrong. */
+  body(values) {
     const action = $('job-action').value.trim();
-    if (!action) return this.fail('Enter an action, e.g. setBrightness');
-    if (this.targets.empty) return this.fail('Pick at least one thing or group to target');
+    if (!action) return this.form.fail('Enter an action, e.g. setBrightness');
+    if (this.targets.empty) return this.form.fail('Pick at least one thing or group to target');
     const failureType = $('job-abort-type').value;
     if (failureType && (values.minExecutedThings === undefined || values.thresholdPercent === undefined)) {
-      return this.fail('An abort rule needs min executed things and a threshold %');
+      return this.form.fail('An abort rule needs min executed things and a threshold %');
     }
     if (!failureType && (values.minExecutedThings !== undefined || values.thresholdPercent !== undefined)) {
-      return this.fail('Pick the abort rule\'s failure type, or clear its numbers');
+      return this.form.fail('Pick the abort rule\'s failure type, or clear its numbers');
     }
     return {
       jobId: $('job-new-id').value.trim() || undefined,
@@ -75,32 +56,12 @@ export class JobForm {
     };
   }
 
-  fail(message) {
-    this.error(message);
-    return null;
+  async create(values) {
+    const body = this.body(values);
+    if (!body) return false;
+    const created = await api('POST', '/jobs', body);
+    this.targets.reset();
+    this.onCreated(created);
+    return true;
   }
-
-  async submit() {
-    const body = this.body();
-    if (!body) return;
-    const button = $('job-submit');
-    button.disabled = true;
-    try {
-      const created = await api('POST', '/jobs', body);
-      $('job').close();
-      $('job-form').reset();
-      this.targets.reset();
-      this.onCreated(created);
-    } catch (error) {
-      this.error(`Not created (${error.status || 'network'}): ${error.message}`);
-    } finally {
-      button.disabled = false;
-    }
-  }
-}
-
-function check(input, parse) {
-  const parsed = parse(input.value);
-  input.setAttribute('aria-invalid', String(Boolean(parsed.error)));
-  return parsed;
 }

@@ -47,6 +47,7 @@ public static class ApiDocument
             options.AddDocumentTransformer<BearerSecurityScheme>();
             options.AddOperationTransformer<BearerSecurityScheme>();
             options.AddSchemaTransformer<SchemaExamples>();
+            options.AddSchemaTransformer<ErrorCodes>();
             options.AddDocumentTransformer<AnyJsonValue>();
         });
         return services;

@@ -13,7 +13,7 @@ public sealed record ErrorBody
 
 public sealed record ErrorDetail
 {
-    [Description("BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, TooManyRequests, ServiceUnavailable or InternalError.")]
+    [Description("The status's name (BadRequest, NotFound, UnsupportedMediaType, …): one code per HTTP status; InternalError only for a 500.")]
     public required string Code { get; init; }
 
     [Description("Why, in words for a person.")]
