@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # What the dashboard's per-method tables cost: P1 (closed loop, loadgen) against one node with the Orleans Dashboard
 # open (its API polled every second as its page does: DashboardCounters, ClusterStats, TopGrainMethods), once with
-# per-call profiling off (Dashboard:ProfileGrainCalls=false, the default) and once on, alternating ROUNDS times in one
-# run on fresh SQLite files. Prints one row per run and the medians of each variant.
+# per-call profiling off (Dashboard:ProfileGrainCalls=false) and once on (the default), alternating ROUNDS times in one
+# run on fresh SQLite files. Prints one row per run (with how many rows the page's method table had at the end) and
+# the medians of each variant.
 # Usage: bench/dashboard.sh     env: ROUNDS=3 DEVICES=200 WINDOW=$DEVICES WORKERS=2 WARMUP=20 DURATION=20 NO_BUILD=1 KEEP=1
 # WARMUP is 20 s for the reason bench/compare.sh gives (tiered JIT of Orleans' code).
 set -euo pipefail
@@ -51,7 +52,7 @@ PY
 }
 
 for round in $(seq 1 "$ROUNDS"); do
-  measure profiling-off
+  measure profiling-off --Dashboard:ProfileGrainCalls=false
   measure profiling-on --Dashboard:ProfileGrainCalls=true
 done
 
