@@ -102,6 +102,7 @@ public static class GatewayServiceCollectionExtensions
     /// <summary>Binds HTTP and MQTT on Kestrel from configuration (see <see cref="KestrelEndpoints"/>).</summary>
     public static WebApplicationBuilder UseCommandGridEndpoints(this WebApplicationBuilder builder)
     {
+        ConnectionLimits.Apply(builder.Services, builder.Configuration);
         KestrelEndpoints.AddUrlsAsEndpoints(builder.Configuration, builder.WebHost);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
             kestrel.ApplicationServices.GetRequiredService<KestrelEndpoints>().Bind(kestrel, context.Configuration));

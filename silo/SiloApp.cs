@@ -30,6 +30,7 @@ public static class SiloApp
                 options.Provider = config["Storage:Provider"] ?? RelationalStorageOptions.Sqlite;
                 options.ConnectionString = config["Storage:ConnectionString"] ?? "";
                 options.MaxBatchSize = config.GetValue("Storage:MaxBatchSize", 256);
+                options.SqliteMaxConnections = config.GetValue("Storage:SqliteMaxConnections", options.SqliteMaxConnections);
             });
             SiloClustering.Configure(builder, silo);
             silo.Configure<ReminderOptions>(o =>

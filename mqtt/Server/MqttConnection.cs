@@ -337,6 +337,20 @@ internal sealed class MqttConnection
             return RefuseConnect(clientId, MqttReasonCode.BadAuthenticationMethod, "Enhanced authentication is not supported.");
         }
 
+        // Before any work for the client (authentication, a device grain): at the limit a refusal costs next to nothing.
+        var open = _server.OpenConnections;
+        if (_server.ConnectionLimit.Exceeded(open))
+        {
+            _server.ConnectionLimit.Record(open);
+            _events?.Refused(MqttPacketType.Connect, MqttReasonCode.QuotaExceeded);
+            _finalPacket = new MqttConnAckPacket
+            {
+                ReasonCode = MqttReasonCode.QuotaExceeded,
+                Properties = is5 ? new MqttProperties { ReasonString = "The server is at its connection limit; retry later." } : MqttProperties.Empty,
+            };
+            return MqttSessionEndReason.ProtocolError;
+        }
+
         if (clientId.Length == 0)
         {
             // 3.1.1 allows an empty id only for a clean session: there is no way to resume it later.

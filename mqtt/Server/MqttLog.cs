@@ -36,6 +36,9 @@ internal static partial class MqttLog
     [LoggerMessage(10, LogLevel.Warning, "MQTT client {ClientId} is being disconnected: {Reason} ({ReasonCode})")]
     public static partial void Aborting(ILogger logger, string? clientId, MqttSessionEndReason reason, MqttReasonCode reasonCode);
 
+    [LoggerMessage(12, LogLevel.Warning, "MQTT connection limit reached ({Open} open, at most {Max}): {Count} connection(s) refused with {ReasonCode} since the last such line")]
+    public static partial void ConnectionLimitReached(ILogger logger, int open, int max, long count, MqttReasonCode reasonCode);
+
     [LoggerMessage(11, LogLevel.Warning, "MQTT client {ClientId} was refused {PacketType} on {Topic}: {Reason} ({Suppressed} earlier refusals of this client not logged)")]
     public static partial void Refused(ILogger logger, string clientId, MqttPacketType packetType, string topic, MqttReasonCode reason, int suppressed);
 }

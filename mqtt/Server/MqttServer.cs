@@ -26,6 +26,7 @@ public sealed class MqttServer : IMqttPublisher
     private readonly Dictionary<string, MqttSession> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, (MqttConnection Connection, Task Completion)> _connections = new();
     private long _nextConnectionId;
+    private int _open;
     private volatile bool _stopping;
     private Task? _stopTask;
 
@@ -36,11 +37,18 @@ public sealed class MqttServer : IMqttPublisher
         _application = application;
         _options = options.Value;
         _logger = logger;
+        ConnectionLimit = new MqttConnectionLimit(_options, logger);
         // Last, once this server can publish: no hook runs before a connection, and none can arrive before the server exists.
         application.OnServerCreated(this);
     }
 
     public MqttServerOptions Options => _options;
+
+    /// <summary>The connection limit, and how many it refused.</summary>
+    public MqttConnectionLimit ConnectionLimit { get; }
+
+    /// <summary>Connections open now, counted from accept (before CONNECT) to close.</summary>
+    public int OpenConnections => Volatile.Read(ref _open);
 
     /// <summary>
     /// Runs the MQTT protocol over one transport connection until it ends. Transports call this once per
@@ -54,16 +62,25 @@ public sealed class MqttServer : IMqttPublisher
         }
 
         var id = Interlocked.Increment(ref _nextConnectionId);
-        var connection = new MqttConnection(this, _application, _options, _refusals, _events, transport, remoteEndPoint, id, _logger);
-        var run = connection.RunAsync(connectionClosed);
-        _connections[id] = (connection, run);
+        // Counted before the connection runs: its CONNECT may already be waiting and be handled in this very call.
+        Interlocked.Increment(ref _open);
         try
         {
-            await run;
+            var connection = new MqttConnection(this, _application, _options, _refusals, _events, transport, remoteEndPoint, id, _logger);
+            var run = connection.RunAsync(connectionClosed);
+            _connections[id] = (connection, run);
+            try
+            {
+                await run;
+            }
+            finally
+            {
+                _connections.TryRemove(id, out _);
+            }
         }
         finally
         {
-            _connections.TryRemove(id, out _);
+            Interlocked.Decrement(ref _open);
         }
     }
 

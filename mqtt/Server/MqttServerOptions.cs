@@ -18,6 +18,13 @@ public sealed class MqttServerOptions
     /// </summary>
     public int MaxKeepAliveSeconds { get; set; } = 3600;
 
+    /// <summary>
+    /// The most connections held at once (TCP and WebSocket together); a CONNECT past it is refused with 0x97 Quota
+    /// exceeded (3.1.1: 0x03). 0, the engine's default, means no limit: a host sets one from what the process can hold
+    /// (the grid derives it from the descriptor limit, gateway/Hosting/ConnectionLimits.cs).
+    /// </summary>
+    public int MaxConnections { get; set; }
+
     /// <summary>How long a new connection may take to send CONNECT.</summary>
     public int ConnectTimeoutSeconds { get; set; } = 10;
 

@@ -18,6 +18,14 @@ public sealed class RelationalStorageOptions
     /// <summary>The most writes one group-commit transaction carries.</summary>
     public int MaxBatchSize { get; set; } = 256;
 
+    /// <summary>
+    /// SQLite: the most connections open at once (the writer's included); a reader past it waits for one. Each holds
+    /// descriptors (the database and its WAL), and Microsoft.Data.Sqlite's pool opens one per concurrent read without
+    /// a bound: a burst of reads (a reconnect storm's logins, each reading its device) took every descriptor the process
+    /// had. 32 is more than two cores can read through at once. PostgreSQL's pool has its own bound (Max Pool Size).
+    /// </summary>
+    public int SqliteMaxConnections { get; set; } = 32;
+
     /// <summary>Throws <see cref="ArgumentException"/> when the options cannot describe a working store.</summary>
     public void Validate()
     {

@@ -28,7 +28,7 @@ internal abstract class SqlDialect : IAsyncDisposable
     public abstract string ColumnExistsQuery { get; }
 
     public static SqlDialect Create(RelationalStorageOptions options) =>
-        options.IsPostgres ? new PostgresDialect(options.ConnectionString) : new SqliteDialect(options.ConnectionString);
+        options.IsPostgres ? new PostgresDialect(options.ConnectionString) : new SqliteDialect(options.ConnectionString, options.SqliteMaxConnections);
 
     public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

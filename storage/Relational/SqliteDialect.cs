@@ -9,9 +9,11 @@ internal sealed class SqliteDialect : SqlDialect
     public const string DefaultConnectionString = "Data Source=data/commandgrid.db";
 
     private readonly string _connectionString;
+    private readonly SemaphoreSlim _open;
 
-    public SqliteDialect(string connectionString)
+    public SqliteDialect(string connectionString, int maxConnections = 32)
     {
+        _open = new SemaphoreSlim(Math.Max(2, maxConnections));
         var builder = new SqliteConnectionStringBuilder(string.IsNullOrWhiteSpace(connectionString) ? DefaultConnectionString : connectionString);
         // Readers come from the pool; without it every read would reopen the file.
         builder.Pooling = true;
@@ -31,9 +33,29 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string ColumnExistsQuery => "SELECT count(*) FROM pragma_table_info(@table) WHERE name = @column";
 
+    /// <summary>
+    /// A connection from the pool, once fewer than the limit are open (RelationalStorageOptions.SqliteMaxConnections):
+    /// the place is given back when the connection closes, so the pool never holds more than that many either.
+    /// </summary>
     public override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
     {
+        await _open.WaitAsync(cancellationToken);
+        var released = 0;
+        void Release()
+        {
+            if (Interlocked.Exchange(ref released, 1) == 0)
+            {
+                _open.Release();
+            }
+        }
         var connection = new SqliteConnection(_connectionString);
+        connection.StateChange += (_, change) =>
+        {
+            if (change.CurrentState == System.Data.ConnectionState.Closed)
+            {
+                Release();
+            }
+        };
         try
         {
             await connection.OpenAsync(cancellationToken);
@@ -41,6 +63,7 @@ internal sealed class SqliteDialect : SqlDialect
         }
         catch
         {
+            Release();
             await connection.DisposeAsync();
             throw;
         }

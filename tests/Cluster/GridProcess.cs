@@ -21,13 +21,15 @@ public sealed class GridProcess : IAsyncDisposable
     private readonly IReadOnlyList<string> _arguments;
     private readonly IReadOnlyList<string> _logging;
     private readonly IReadOnlyDictionary<string, string> _environment;
+    private readonly IReadOnlyList<string> _launcher;
     private readonly StreamWriter _log;
     private readonly Lock _logLock = new();
     private Process? _process;
 
     private GridProcess(string name, string dll, IReadOnlyList<string> arguments, int httpPort, int? mqttPort, string logPath,
-        IReadOnlyList<string> logging, IReadOnlyDictionary<string, string> environment)
+        IReadOnlyList<string> logging, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> launcher)
     {
+        _launcher = launcher;
         Name = name;
         _dll = dll;
         _arguments = arguments;
@@ -96,13 +98,14 @@ public sealed class GridProcess : IAsyncDisposable
     /// <summary>
     /// Starts the process at once; it is ready when <see cref="HealthyAsync"/> says so. Its logging settings are
     /// <see cref="TestHostLogging.ExpectedWarningsFiltered"/> unless <paramref name="logging"/> names others;
-    /// <paramref name="environment"/> adds to the test process's variables.
+    /// <paramref name="environment"/> adds to the test process's variables; <paramref name="launcher"/> is a command
+    /// that runs <c>dotnet</c> in its own process (e.g. <c>prlimit --nofile=1024:1024</c>, which execs it, so the pid stays).
     /// </summary>
     public static GridProcess Start(string name, string dll, IReadOnlyList<string> arguments, int httpPort, int? mqttPort, string logDirectory,
-        IReadOnlyList<string>? logging = null, IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyList<string>? logging = null, IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? launcher = null)
     {
         var process = new GridProcess(name, dll, arguments, httpPort, mqttPort, Path.Combine(logDirectory, name + ".log"),
-            logging ?? TestHostLogging.ExpectedWarningsFiltered, environment ?? new Dictionary<string, string>());
+            logging ?? TestHostLogging.ExpectedWarningsFiltered, environment ?? new Dictionary<string, string>(), launcher ?? []);
         process.Launch();
         return process;
     }
@@ -120,7 +123,7 @@ public sealed class GridProcess : IAsyncDisposable
 
     private void Launch()
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(_launcher.Count > 0 ? _launcher[0] : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -129,6 +132,10 @@ public sealed class GridProcess : IAsyncDisposable
             // The content root: appsettings.json is next to the DLL.
             WorkingDirectory = Path.GetDirectoryName(_dll)!,
         };
+        foreach (var argument in _launcher.Skip(1).Concat(_launcher.Count > 0 ? ["dotnet"] : []))
+        {
+            info.ArgumentList.Add(argument);
+        }
         info.ArgumentList.Add(_dll);
         foreach (var argument in _arguments.Concat(_logging))
         {

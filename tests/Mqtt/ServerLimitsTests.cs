@@ -1,6 +1,7 @@
 using System.Text;
 using CommandGrid.Mqtt.Packets;
 using CommandGrid.Mqtt.Server;
+using CommandGrid.Tests.Infrastructure;
 using CommandGrid.Tests.Mqtt.Infrastructure;
 using Xunit;
 
@@ -11,6 +12,39 @@ public sealed class ServerLimitsTests
 {
     private static MqttApplicationMessage Message(string topic, string payload, MqttQualityOfService qos) =>
         new() { Topic = topic, Payload = Encoding.UTF8.GetBytes(payload), QualityOfService = qos };
+
+    [Fact]
+    public async Task ConnectionLimit_ConnectPastTheLimitIsRefusedAndTheOpenOnesKeepWorking()
+    {
+        await using var host = await MqttTestHost.StartAsync(o => o.MaxConnections = 2);
+        var first = TestTimeouts.NewClientId();
+        await using var one = await RawMqttClient.ConnectAsync(host.MqttPort, first);
+        var second = TestTimeouts.NewClientId();
+        var two = await RawMqttClient.ConnectAsync(host.MqttPort, second);
+
+        // 5.0: 0x97 Quota exceeded, with a reason string, then the connection closes.
+        await using var third = await RawMqttClient.OpenAsync(host.MqttPort);
+        var refused = await third.ConnectRawAsync(TestTimeouts.NewClientId());
+        Assert.Equal(MqttReasonCode.QuotaExceeded, refused.ReasonCode);
+        Assert.Contains("connection limit", refused.Properties.ReasonString);
+        Assert.Empty(await third.ReadUntilClosedAsync());
+        // 3.1.1 has no quota code: 0x03 Server unavailable, which its clients retry.
+        await using var old = await RawMqttClient.OpenAsync(host.MqttPort, MqttProtocolVersion.V311);
+        Assert.Equal(MqttReasonCode.ServerUnavailable, (await old.ConnectRawAsync(TestTimeouts.NewClientId())).ReasonCode);
+        await host.Events.WaitForAsync($"refused {MqttPacketType.Connect} {MqttReasonCode.QuotaExceeded}");
+        Assert.Equal(2, host.Server.ConnectionLimit.Refused);
+        Assert.True(host.Server.ConnectionLimit.RefusedWithin(TimeSpan.FromMinutes(10)));
+
+        // The connections already open are untouched, and a place freed is taken again.
+        await one.PingAsync();
+        await two.DisposeAsync();
+        await host.Application.WaitForEndAsync(second);
+        // The place is free once the transport's connection is gone, which follows the session's end.
+        await Eventually.TrueAsync(() => Task.FromResult(host.Server.OpenConnections == 1), TestTimeouts.Default, "the closed connection to be released");
+        await using var again = await RawMqttClient.ConnectAsync(host.MqttPort, TestTimeouts.NewClientId());
+        await again.PingAsync();
+        await one.PingAsync();
+    }
 
     [Fact]
     public async Task Overflow_FullSessionQueueDropsAndDisconnectsWithQuotaExceeded()
