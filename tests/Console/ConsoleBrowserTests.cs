@@ -287,5 +287,13 @@ public sealed class ConsolePhoneTests(ChromiumFixture chromium) : ConsoleTestBas
         await Page.ClickAsync("#send-open");
         await Assertions.Expect(Page.Locator("#send-submit")).ToBeVisibleAsync();
         Assert.True(await Page.EvaluateAsync<bool>("() => document.getElementById('send').getBoundingClientRect().right <= window.innerWidth"), "the send dialog is wider than the phone");
+        await Page.ClickAsync("#send-cancel");
+
+        await Page.GotoAsync("/console#/things");
+        await Assertions.Expect(Page.Locator($"#things-body tr[data-thing-id=\"{thing}\"]")).ToBeVisibleAsync();
+        Assert.True(await Page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the Things tab scrolls sideways at 390 px");
+        await Page.ClickAsync($"#things-body tr[data-thing-id=\"{thing}\"] button.edit");
+        await Assertions.Expect(Page.Locator("#thing-submit")).ToBeVisibleAsync();
+        Assert.True(await Page.EvaluateAsync<bool>("() => document.getElementById('thing').getBoundingClientRect().right <= window.innerWidth"), "the thing dialog is wider than the phone");
     }
 }
