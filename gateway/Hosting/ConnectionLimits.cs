@@ -1,4 +1,5 @@
 using CommandGrid.Mqtt.Server;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,8 +15,8 @@ namespace CommandGrid.Gateway.Hosting;
 /// a reserve is kept for the runtime, the store and Orleans' own sockets (512 and a twentieth: an idle node already
 /// holds about 350, two for each of its ~150 assemblies, and the runtime aborts with "Out of memory." when it cannot
 /// open one more to load an assembly or map code; SQLite holds up to 32 connections); Kestrel takes at most
-/// the rest (<c>Kestrel:Limits:MaxConcurrentConnections</c>, over HTTP, WebSocket and MQTT together: past it a
-/// connection is closed at once), and MQTT at most that less a tenth (at least 128) kept for HTTP and WebSocket
+/// the rest (<c>Kestrel:Limits:MaxConcurrentConnections</c>, over HTTP, WebSocket and MQTT together: at it the
+/// listeners stop accepting, <see cref="AcceptGate"/>), and MQTT at most that less a tenth (at least 128) kept for HTTP and WebSocket
 /// clients (<c>Mqtt:MaxConnections</c>: past it a CONNECT is answered 0x97, or 0x03 for 3.1.1). Either setting,
 /// when given, wins over its derived default.
 /// </summary>
@@ -42,6 +43,14 @@ public sealed record ConnectionLimits(DescriptorLimit.Limits? Descriptors, int T
         var limits = Derive(DescriptorLimit.RaiseSoftToHard(), configuration);
         services.AddSingleton(limits);
         services.PostConfigure<KestrelServerOptions>(o => o.Limits.MaxConcurrentConnections = limits.Total > 0 ? limits.Total : null);
+        if (limits.Total > 0)
+        {
+            // Kestrel's transport (sockets), wrapped so that it never holds more than the limit, not even for a moment.
+            var transport = services.LastOrDefault(d => d.ServiceType == typeof(IConnectionListenerFactory) && !d.IsKeyedService)
+                ?? throw new InvalidOperationException("No Kestrel transport is registered to bound.");
+            services.Remove(transport);
+            services.AddSingleton<IConnectionListenerFactory>(sp => new AcceptGate(Resolve(sp, transport), limits.Total));
+        }
         services.PostConfigure<MqttServerOptions>(o => o.MaxConnections = limits.Mqtt);
         services.AddHostedService<Report>();
         // Kestrel warns once per connection it closes at its limit: a flood would become a log storm. Those closes are
@@ -50,6 +59,11 @@ public sealed record ConnectionLimits(DescriptorLimit.Limits? Descriptors, int T
         services.AddHealthChecks().AddCheck<MqttCapacityHealthCheck>("connections");
         return limits;
     }
+
+    private static IConnectionListenerFactory Resolve(IServiceProvider services, ServiceDescriptor descriptor) =>
+        (IConnectionListenerFactory)(descriptor.ImplementationInstance
+            ?? descriptor.ImplementationFactory?.Invoke(services)
+            ?? ActivatorUtilities.CreateInstance(services, descriptor.ImplementationType!));
 
     private sealed class Report(ConnectionLimits limits, ILogger<ConnectionLimits> logger) : IHostedService
     {
