@@ -14,7 +14,7 @@ namespace CommandGrid.Tests.Cluster;
 
 /// <summary>
 /// A node under a descriptor limit (prlimit) flooded with more MQTT connections than it may hold: it refuses the excess
-/// (CONNACK 0x97, or Kestrel's plain close past its own limit) instead of running out of descriptors, counts and
+/// (CONNACK 0x97; past Kestrel's limit a connection waits in the backlog) instead of running out of descriptors, counts and
 /// reports the refusals, and keeps serving REST and the devices it holds; a device that comes afterwards is served.
 /// </summary>
 [Collection(ProcessClusterCollection.Name)]
