@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A connection flood past the descriptor limit: one node (Release, SQLite) started under `prlimit --nofile=NOFILE`,
 # then COUNT idle MQTT devices (loadgen idle, default NOFILE + 500) held for DURATION seconds, sampled every INTERVAL s:
-# alive, RSS, open descriptors, MQTT refusals (commandgrid_refusals_total, reason QuotaExceeded) and Kestrel's closes at
-# its own limit (kestrel_rejected_connections_total). Then the devices leave, and it measures how long until a new
+# alive, RSS, open descriptors, MQTT refusals (commandgrid_refusals_total, reason QuotaExceeded) and Kestrel's open
+# connections (kestrel_active_connections). Then the devices leave, and it measures how long until a new
 # device is accepted and /health answers 200 again.
 # Usage: bench/flood.sh     env: NOFILE=2048 COUNT=NOFILE+500 DURATION=120 INTERVAL=5 WORKERS=2 HEALTH_WAIT=1 NO_BUILD=1 KEEP=1
 #        GRID_DLL=path/to/CommandGrid.Silo.dll runs another build (e.g. a worktree of the commit before the limits).
@@ -31,9 +31,9 @@ grep -m1 'File descriptors' "$WORK/grid.log" | sed 's/^ */== /' || true
 metric() { curl -fs --max-time 5 "http://127.0.0.1:$HPORT/metrics" 2>/dev/null | awk -v name="$1{" -v label="${2:-}" 'index($0, name) == 1 && index($0, label) { s += $NF } END { printf "%d", s }'; }
 sample() {
   if ! kill -0 "$GPID" 2>/dev/null; then echo "$1 s: DEAD ($(tail -c 300 "$WORK/grid.log" | tr '\n' ' '))"; return 1; fi
-  printf '%5s s: RSS %5d MB, %5d descriptors, MQTT refused %6s, Kestrel closed at its limit %6s\n' "$1" \
+  printf '%5s s: RSS %5d MB, %5d descriptors, MQTT refused %6s, Kestrel connections open %6s\n' "$1" \
     $(( $(rss_kb "$GPID") / 1024 )) "$(ls "/proc/$GPID/fd" | wc -l)" "$(metric commandgrid_refusals_total 'reason="QuotaExceeded"')" \
-    "$(metric kestrel_rejected_connections_total)"
+    "$(metric kestrel_active_connections)"
 }
 sample 0
 "$LG" idle --target grid --label flood --workers "$WORKERS" --count "$COUNT" --target-pid "$GPID" --mqtt-port "$MPORT" \

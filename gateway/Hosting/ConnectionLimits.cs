@@ -1,6 +1,5 @@
 using CommandGrid.Mqtt.Server;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -15,8 +14,8 @@ namespace CommandGrid.Gateway.Hosting;
 /// a reserve is kept for the runtime, the store and Orleans' own sockets (512 and a twentieth: an idle node already
 /// holds about 350, two for each of its ~150 assemblies, and the runtime aborts with "Out of memory." when it cannot
 /// open one more to load an assembly or map code; SQLite holds up to 32 connections); Kestrel takes at most
-/// the rest (<c>Kestrel:Limits:MaxConcurrentConnections</c>, over HTTP, WebSocket and MQTT together: at it the
-/// listeners stop accepting, <see cref="AcceptGate"/>), and MQTT at most that less a tenth (at least 128) kept for HTTP and WebSocket
+/// the rest (configured as <c>Kestrel:Limits:MaxConcurrentConnections</c>, over HTTP, WebSocket and MQTT together:
+/// at it the listeners stop accepting, <see cref="AcceptGate"/>, in place of Kestrel's own accept-then-close), and MQTT at most that less a tenth (at least 128) kept for HTTP and WebSocket
 /// clients (<c>Mqtt:MaxConnections</c>: past it a CONNECT is answered 0x97, or 0x03 for 3.1.1). Either setting,
 /// when given, wins over its derived default.
 /// </summary>
@@ -38,11 +37,10 @@ public sealed record ConnectionLimits(DescriptorLimit.Limits? Descriptors, int T
     }
 
     /// <summary>Raises the descriptor limit, derives the limits and applies them to Kestrel and the MQTT engine, with a report at start and a health check.</summary>
-    public static ConnectionLimits Apply(IServiceCollection services, IConfiguration configuration)
+    public static void Apply(IServiceCollection services, IConfiguration configuration)
     {
         var limits = Derive(DescriptorLimit.RaiseSoftToHard(), configuration);
         services.AddSingleton(limits);
-        services.PostConfigure<KestrelServerOptions>(o => o.Limits.MaxConcurrentConnections = limits.Total > 0 ? limits.Total : null);
         if (limits.Total > 0)
         {
             // Kestrel's transport (sockets), wrapped so that it never holds more than the limit, not even for a moment.
@@ -53,11 +51,7 @@ public sealed record ConnectionLimits(DescriptorLimit.Limits? Descriptors, int T
         }
         services.PostConfigure<MqttServerOptions>(o => o.MaxConnections = limits.Mqtt);
         services.AddHostedService<Report>();
-        // Kestrel warns once per connection it closes at its limit: a flood would become a log storm. Those closes are
-        // counted instead (kestrel.rejected_connections, exported on /metrics); the category's other lines are debug.
-        services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.Connections", LogLevel.Error));
         services.AddHealthChecks().AddCheck<MqttCapacityHealthCheck>("connections");
-        return limits;
     }
 
     private static IConnectionListenerFactory Resolve(IServiceProvider services, ServiceDescriptor descriptor) =>

@@ -26,7 +26,7 @@ public static class OperationsEndpoints
     public const string HealthPath = "/health";
 
     /// <summary>The meters /metrics exports: the project's own, the MQTT listener's refusals, Orleans' runtime and .NET's (GC heap, working set, thread pool).</summary>
-    // Kestrel's meter counts the connections it closed at its limit (kestrel.rejected_connections) and those open.
+    // Kestrel's meter: the connections open (kestrel.active_connections), queued and upgraded, beside the grid's own.
     public static readonly string[] Meters = [GridMetrics.MeterName, "CommandGrid.Mqtt", "Microsoft.Orleans", "System.Runtime", "Microsoft.AspNetCore.Server.Kestrel"];
 
     /// <summary>

@@ -341,14 +341,9 @@ internal sealed class MqttConnection
         var open = _server.OpenConnections;
         if (_server.ConnectionLimit.Exceeded(open))
         {
+            // Logged by the limit, once per interval, not once per refusal as RefuseConnect does.
             _server.ConnectionLimit.Record(open);
-            _events?.Refused(MqttPacketType.Connect, MqttReasonCode.QuotaExceeded);
-            _finalPacket = new MqttConnAckPacket
-            {
-                ReasonCode = MqttReasonCode.QuotaExceeded,
-                Properties = is5 ? new MqttProperties { ReasonString = "The server is at its connection limit; retry later." } : MqttProperties.Empty,
-            };
-            return MqttSessionEndReason.ProtocolError;
+            return Refuse(MqttReasonCode.QuotaExceeded, "The server is at its connection limit; retry later.");
         }
 
         if (clientId.Length == 0)
@@ -439,6 +434,12 @@ internal sealed class MqttConnection
     private MqttSessionEndReason RefuseConnect(string clientId, MqttReasonCode code, string? reasonString)
     {
         MqttLog.ConnectRefused(_logger, Id, RemoteEndPoint, clientId, code);
+        return Refuse(code, reasonString);
+    }
+
+    /// <summary>Answers the CONNECT with a refusal and ends the connection; counted through the server events.</summary>
+    private MqttSessionEndReason Refuse(MqttReasonCode code, string? reasonString)
+    {
         _events?.Refused(MqttPacketType.Connect, code);
         _finalPacket = new MqttConnAckPacket
         {

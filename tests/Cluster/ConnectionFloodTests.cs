@@ -53,7 +53,7 @@ public sealed class ConnectionFloodTests(ITestOutputHelper output)
         await using var node = GridProcess.Start("flooded", GridProcess.SiloDll, arguments, http, mqtt, folder.Path,
             launcher: ["prlimit", $"--nofile={HardLimit}:{HardLimit}"]);
         var passed = false;
-        var held = new List<Socket>();
+        var held = new List<RawMqttClient>();
         try
         {
             using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -66,12 +66,12 @@ public sealed class ConnectionFloodTests(ITestOutputHelper output)
             {
                 // Every wave asks for all it lacks, as devices that retry after a refusal do.
                 var outcomes = await Task.WhenAll(Enumerable.Range(0, Flood - held.Count).Select(i => ConnectAsync(mqtt, $"flood-{wave}-{i}")));
-                foreach (var (outcome, socket) in outcomes)
+                foreach (var (outcome, client) in outcomes)
                 {
                     tally[outcome] = tally.GetValueOrDefault(outcome) + 1;
-                    if (socket is not null)
+                    if (client is not null)
                     {
-                        held.Add(socket);
+                        held.Add(client);
                     }
                 }
                 output.WriteLine($"wave {wave}: {string.Join(", ", outcomes.GroupBy(o => o.Outcome).Select(g => $"{g.Key} {g.Count()}"))}; holding {held.Count}");
@@ -95,11 +95,7 @@ public sealed class ConnectionFloodTests(ITestOutputHelper output)
             await rest.RegisterThingAsync(thing);
 
             // The flood leaves; a device that comes afterwards gets its command and answers it.
-            foreach (var socket in held)
-            {
-                socket.Dispose();
-            }
-            held.Clear();
+            await DisposeAllAsync(held);
             RawMqttClient? device = null;
             await Eventually.TrueAsync(async () =>
             {
@@ -135,10 +131,7 @@ public sealed class ConnectionFloodTests(ITestOutputHelper output)
         }
         finally
         {
-            foreach (var socket in held)
-            {
-                socket.Dispose();
-            }
+            await DisposeAllAsync(held);
             if (!passed)
             {
                 folder.Keep();
@@ -148,15 +141,14 @@ public sealed class ConnectionFloodTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>One flooding device: a TCP connection and a 5.0 CONNECT; the socket is kept when it was accepted.</summary>
-    private static async Task<(string Outcome, Socket? Socket)> ConnectAsync(int port, string clientId)
+    /// <summary>One flooding device: a TCP connection and a 5.0 CONNECT; the client is kept when it was accepted.</summary>
+    private static async Task<(string Outcome, RawMqttClient? Client)> ConnectAsync(int port, string clientId)
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        RawMqttClient? client = null;
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), timeout.Token);
-            var connect = new MqttConnectPacket
+            client = await RawMqttClient.OpenAsync(port);
+            await client.SendAsync(new MqttConnectPacket
             {
                 ProtocolVersion = MqttProtocolVersion.V500,
                 ClientId = clientId,
@@ -165,33 +157,31 @@ public sealed class ConnectionFloodTests(ITestOutputHelper output)
                 UserName = clientId,
                 Password = Encoding.UTF8.GetBytes(DeviceSecret),
                 Properties = MqttProperties.Empty,
-            };
-            await socket.SendAsync(CommandGrid.Mqtt.Codec.MqttPacketEncoder.ToArray(connect, MqttProtocolVersion.V500), SocketFlags.None, timeout.Token);
-            // A CONNACK's fixed header, its length, then flags and the reason code.
-            var header = new byte[4];
-            var read = 0;
-            while (read < header.Length)
+            });
+            var answer = await client.ReceiveOrCloseAsync(TimeSpan.FromSeconds(60));
+            if (answer is MqttConnAckPacket { ReasonCode: MqttReasonCode.Success })
             {
-                var n = await socket.ReceiveAsync(header.AsMemory(read), SocketFlags.None, timeout.Token);
-                if (n == 0)
-                {
-                    socket.Dispose();
-                    return ("closed", null);
-                }
-                read += n;
+                return ("accepted", client);
             }
-            var reason = (MqttReasonCode)header[3];
-            if (header[0] != 0x20 || reason != MqttReasonCode.Success)
-            {
-                socket.Dispose();
-                return (reason.ToString(), null);
-            }
-            return ("accepted", socket);
+            await client.DisposeAsync();
+            return (answer is MqttConnAckPacket refused ? refused.ReasonCode.ToString() : "closed", null);
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        catch (Exception e) when (e is SocketException or IOException or TimeoutException)
         {
-            socket.Dispose();
-            return (e is SocketException s ? s.SocketErrorCode.ToString() : "timeout", null);
+            if (client is not null)
+            {
+                await client.DisposeAsync();
+            }
+            return (e is SocketException s ? s.SocketErrorCode.ToString() : e.GetType().Name, null);
         }
+    }
+
+    private static async Task DisposeAllAsync(List<RawMqttClient> clients)
+    {
+        foreach (var client in clients)
+        {
+            await client.DisposeAsync();
+        }
+        clients.Clear();
     }
 }

@@ -3,17 +3,15 @@
 
 import { api } from './api.js';
 import { FormDialog } from './form-dialog.js';
-import { parseMatch, parseId } from './inputs.js';
+import { parseMatch, parseId, parseName, parseText } from './inputs.js';
 
 const $ = (id) => document.getElementById(id);
-const GROUP_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 
 export class GroupForm {
   constructor(onSaved) {
     this.form = new FormDialog('group', {
-      name: [$('group-name'), (text) => GROUP_NAME.test(text.trim()) ? { value: text.trim() }
-        : { error: "Group name: letters, digits, '-', '_', '.', at most 128" }],
-      description: [$('group-description'), (text) => ({ value: text.trim() || undefined })],
+      name: [$('group-name'), (text) => parseName(text, 'Group name')],
+      description: [$('group-description'), parseText],
       networkId: [$('group-network'), (text) => parseId(text, 'Network ID')],
       deviceTypeId: [$('group-device-type'), (text) => parseId(text, 'Device type ID')],
       attributes: [$('group-attributes'), (text) => parseMatch(text)],

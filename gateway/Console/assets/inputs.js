@@ -30,6 +30,17 @@ export function parseMatch(text) {
   return wrong ? { error: `Attribute ${wrong[0]} must be a string, number or boolean` } : parsed;
 }
 
+/** A thing id, group name or job id, spelled as the grid takes them (letters, digits, '-', '_', '.', at most 128). */
+export function parseName(text, label) {
+  const trimmed = text.trim();
+  return /^[A-Za-z0-9_.-]{1,128}$/.test(trimmed) ? { value: trimmed } : { error: `${label}: letters, digits, '-', '_', '.', at most 128` };
+}
+
+/** Optional free text: empty means not given. */
+export function parseText(text) {
+  return { value: text.trim() || undefined };
+}
+
 /** A network or device type id: empty means not given; otherwise a whole number, 0 or more. */
 export function parseId(text, label) {
   const trimmed = text.trim();

@@ -3,17 +3,15 @@
 
 import { api } from './api.js';
 import { FormDialog } from './form-dialog.js';
-import { parseObject, parseId } from './inputs.js';
+import { parseObject, parseId, parseName, parseText } from './inputs.js';
 
 const $ = (id) => document.getElementById(id);
-const THING_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 
 export class ThingForm {
   constructor(onSaved) {
     this.form = new FormDialog('thing', {
-      thingId: [$('thing-id'), (text) => THING_ID.test(text.trim()) ? { value: text.trim() }
-        : { error: "Thing ID: letters, digits, '-', '_', '.', at most 128" }],
-      name: [$('thing-name'), (text) => ({ value: text.trim() || undefined })],
+      thingId: [$('thing-id'), (text) => parseName(text, 'Thing ID')],
+      name: [$('thing-name'), parseText],
       attributes: [$('thing-attributes'), (text) => parseObject(text, 'Attributes', '{"floor": "2"}')],
       networkId: [$('thing-network'), (text) => parseId(text, 'Network ID')],
       deviceTypeId: [$('thing-device-type'), (text) => parseId(text, 'Device type ID')],
