@@ -101,6 +101,12 @@ internal sealed partial class OverdueCommandSweeper(
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
+        catch (ObjectDisposedException)
+        {
+            // The silo stopped while its sweep ran (its store is already disposed): nothing failed, and the next
+            // start sweeps again.
+            LogSweepLeftAtStop(logger, reason);
+        }
         catch (Exception e)
         {
             // The reminders still fire, at most a period late; the next sweep tries again.
@@ -116,6 +122,9 @@ internal sealed partial class OverdueCommandSweeper(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Overdue sweep at {Reason}: {TimedOut} commands timed out")]
     private static partial void LogSwept(ILogger logger, string reason, int timedOut);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Overdue sweep at {Reason} left off: the silo is stopping")]
+    private static partial void LogSweepLeftAtStop(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Overdue sweep at {Reason} failed")]
     private static partial void LogSweepFailed(ILogger logger, string reason, Exception error);
