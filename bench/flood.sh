@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # A connection flood past the descriptor limit: one node (Release, SQLite) started under `prlimit --nofile=NOFILE`,
-# then COUNT idle MQTT devices (loadgen idle, default NOFILE + 500) held for DURATION seconds, sampled every INTERVAL s:
-# alive, RSS, open descriptors, MQTT refusals (commandgrid_refusals_total, reason QuotaExceeded) and Kestrel's open
-# connections (kestrel_active_connections). Then the devices leave, and it measures how long until a new
+# then COUNT idle MQTT devices (loadgen idle, default NOFILE + 500) held for DURATION seconds, those refused trying
+# again RECONNECT_MS after each refusal (0: once only), sampled every INTERVAL s: alive, RSS, open descriptors, MQTT
+# refusals (commandgrid_refusals_total: QuotaExceeded at the connection limit, ServerBusy over the connect rate) and
+# Kestrel's open connections (kestrel_active_connections). Then the devices leave, and it measures how long until a new
 # device is accepted and /health answers 200 again.
-# Usage: bench/flood.sh     env: NOFILE=2048 COUNT=NOFILE+500 DURATION=120 INTERVAL=5 WORKERS=2 HEALTH_WAIT=1 NO_BUILD=1 KEEP=1
+# Usage: bench/flood.sh     env: NOFILE=2048 COUNT=NOFILE+500 DURATION=120 INTERVAL=5 RECONNECT_MS=1000 WORKERS=2 HEALTH_WAIT=1 NO_BUILD=1 KEEP=1
 #        GRID_DLL=path/to/CommandGrid.Silo.dll runs another build (e.g. a worktree of the commit before the limits).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NOFILE=${NOFILE:-2048}; COUNT=${COUNT:-$((NOFILE + 500))}; DURATION=${DURATION:-120}; INTERVAL=${INTERVAL:-5}; WORKERS=${WORKERS:-2}
+RECONNECT_MS=${RECONNECT_MS:-1000}
 BENCH_NAME=flood
 # shellcheck source=bench/lib/one-node.sh
 . bench/lib/one-node.sh
@@ -16,7 +18,7 @@ build_release silo bench/loadgen
 GRID_DLL=${GRID_DLL:-$ROOT/silo/bin/Release/net10.0/CommandGrid.Silo.dll}
 
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== command: NOFILE=$NOFILE COUNT=$COUNT DURATION=$DURATION INTERVAL=$INTERVAL GRID_DLL=$GRID_DLL bench/flood.sh"
+echo "== command: NOFILE=$NOFILE COUNT=$COUNT DURATION=$DURATION INTERVAL=$INTERVAL RECONNECT_MS=$RECONNECT_MS GRID_DLL=$GRID_DLL bench/flood.sh"
 HPORT=$(free_port); MPORT=$(free_port); SPORT=$(free_port)
 SECRET="flood-secret-$(date +%s)-long-enough-for-hs256-signing"; DEVICE_SECRET=flood-device-secret
 prlimit --nofile="$NOFILE:$NOFILE" dotnet "$GRID_DLL" --urls "http://127.0.0.1:$HPORT" --Cluster:SiloPort="$SPORT" \
@@ -31,13 +33,13 @@ grep -m1 'File descriptors' "$WORK/grid.log" | sed 's/^ */== /' || true
 metric() { curl -fs --max-time 5 "http://127.0.0.1:$HPORT/metrics" 2>/dev/null | awk -v name="$1{" -v label="${2:-}" 'index($0, name) == 1 && index($0, label) { s += $NF } END { printf "%d", s }'; }
 sample() {
   if ! kill -0 "$GPID" 2>/dev/null; then echo "$1 s: DEAD ($(tail -c 300 "$WORK/grid.log" | tr '\n' ' '))"; return 1; fi
-  printf '%5s s: RSS %5d MB, %5d descriptors, MQTT refused %6s, Kestrel connections open %6s\n' "$1" \
+  printf '%5s s: RSS %5d MB, %5d descriptors, MQTT refused at the limit %7s, over the rate %7s, Kestrel connections open %6s\n' "$1" \
     $(( $(rss_kb "$GPID") / 1024 )) "$(ls "/proc/$GPID/fd" | wc -l)" "$(metric commandgrid_refusals_total 'reason="QuotaExceeded"')" \
-    "$(metric kestrel_active_connections)"
+    "$(metric commandgrid_refusals_total 'reason="ServerBusy"')" "$(metric kestrel_active_connections)"
 }
 sample 0
 "$LG" idle --target grid --label flood --workers "$WORKERS" --count "$COUNT" --target-pid "$GPID" --mqtt-port "$MPORT" \
-  --device-secret "$DEVICE_SECRET" --prefix flood --subscribe false --out "$WORK/idle.json" --hold-file "$WORK/release" \
+  --device-secret "$DEVICE_SECRET" --prefix flood --subscribe false --reconnect-ms "$RECONNECT_MS" --out "$WORK/idle.json" --hold-file "$WORK/release" \
   >"$WORK/idle.out" 2>"$WORK/idle.err" & LPID=$!; PIDS+=("$LPID")
 alive=1
 for t in $(seq "$INTERVAL" "$INTERVAL" "$DURATION"); do

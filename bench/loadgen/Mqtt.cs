@@ -28,9 +28,18 @@ public static class Mqtt
         var options = builder.Build();
         if (options.ChannelOptions is MqttClientTcpOptions tcp) tcp.NoDelay = true;
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        var result = await client.ConnectAsync(options, cts.Token);
-        if (result.ResultCode != MqttClientConnectResultCode.Success) throw new InvalidOperationException($"CONNACK {result.ResultCode} for {clientId}");
-        return client;
+        try
+        {
+            var result = await client.ConnectAsync(options, cts.Token);
+            if (result.ResultCode != MqttClientConnectResultCode.Success) throw new InvalidOperationException($"CONNACK {result.ResultCode} for {clientId}");
+            return client;
+        }
+        catch
+        {
+            // A refused device retries with a new client (idle --reconnect-ms): the failed one must not hold its socket.
+            client.Dispose();
+            throw;
+        }
     }
 
     public static async Task SubscribeAsync(IMqttClient client, IEnumerable<string> filters)

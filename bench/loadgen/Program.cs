@@ -6,7 +6,7 @@ using Loadgen;
 
 // loadgen run   --target grid|relay --label NAME --workload P1 --workers N --devices D (--window W | --rate R | --rate-from FILE --rate-fraction F)
 //               --warmup S --duration S --target-pid PID --mqtt-port P [--http-port P --jwt-secret S --device-secret S] --prefix P --out FILE
-// loadgen idle  --target grid|relay --label NAME --workers N --count K --target-pid PID --mqtt-port P [--device-secret S] --prefix P --out FILE [--hold-file F]
+// loadgen idle  --target grid|relay --label NAME --workers N --count K --target-pid PID --mqtt-port P [--device-secret S] --prefix P --out FILE [--hold-file F] [--reconnect-ms MS]
 // loadgen ttl   --http-port P --jwt-secret S --target-pid PID --count N --min-ttl 20 --max-ttl 40 --out FILE
 // loadgen job   --http-port P --jwt-secret S --target-pid PID --things N [--devices D --mqtt-port P --device-secret S] --ttl S [--max-per-minute R] --prefix P --out FILE
 // loadgen report DIR

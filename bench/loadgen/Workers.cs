@@ -110,23 +110,52 @@ public sealed class Workers : IAsyncDisposable
         var subscribe = o.Str("subscribe", "true") == "true";
         Console.WriteLine("ready");
         var clients = new MQTTnet.IMqttClient?[count];
-        long failed = 0;
+        long failed = 0, reconnected = 0;
+        // With --reconnect-ms, a device refused on its first try keeps trying, that long after each refusal (MQTT.js'
+        // reconnectPeriod is 1,000 ms), until it is in or the worker exits: a reconnect storm that does not give up.
+        var reconnectMs = o.Int("reconnect-ms", 0);
+        using var exiting = new CancellationTokenSource();
+        var retries = new List<Task>();
+        async Task<bool> TryConnectAsync(int i, bool report)
+        {
+            var thing = $"{o.Str("prefix")}-{start + i}";
+            try
+            {
+                var c = await Mqtt.ConnectAsync(o.Str("host", "127.0.0.1"), o.Int("mqtt-port"), thing, grid ? thing : null, grid ? o.Str("device-secret") : null);
+                if (subscribe) await Mqtt.SubscribeAsync(c, [$"{Mqtt.Root}{thing}/executions/+/request"]);
+                clients[i] = c;
+                return true;
+            }
+            catch (Exception ex)
+            {
+                if (report && Interlocked.Increment(ref failed) <= 3) Console.Error.WriteLine($"idle {thing}: {ex.GetBaseException().Message}");
+                return false;
+            }
+        }
+        async Task ReconnectAsync(int i)
+        {
+            try
+            {
+                do
+                {
+                    await Task.Delay(reconnectMs, exiting.Token);
+                }
+                while (!await TryConnectAsync(i, report: false));
+                Interlocked.Increment(ref reconnected);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
         while (await Task.Run(Console.ReadLine) is { } line)
         {
             if (line == "go")
             {
                 await Mqtt.ForAllAsync(count, o.Int("connect-parallel", 64), async i =>
                 {
-                    var thing = $"{o.Str("prefix")}-{start + i}";
-                    try
+                    if (!await TryConnectAsync(i, report: true) && reconnectMs > 0)
                     {
-                        var c = await Mqtt.ConnectAsync(o.Str("host", "127.0.0.1"), o.Int("mqtt-port"), thing, grid ? thing : null, grid ? o.Str("device-secret") : null);
-                        if (subscribe) await Mqtt.SubscribeAsync(c, [$"{Mqtt.Root}{thing}/executions/+/request"]);
-                        clients[i] = c;
-                    }
-                    catch (Exception ex)
-                    {
-                        if (Interlocked.Increment(ref failed) <= 3) Console.Error.WriteLine($"idle {thing}: {ex.GetBaseException().Message}");
+                        lock (retries) retries.Add(ReconnectAsync(i));
                     }
                 });
                 Console.WriteLine($"connected {count - failed} {failed}");
@@ -136,6 +165,9 @@ public sealed class Workers : IAsyncDisposable
                 break;
             }
         }
+        exiting.Cancel();
+        await Task.WhenAll(retries);
+        if (reconnectMs > 0) Console.Error.WriteLine($"idle worker {k}: {Interlocked.Read(ref reconnected)} of {failed} refused devices got in on a later try");
         // Closing 10,000 sockets is enough; a DISCONNECT each would only add work to the target being measured next.
         foreach (var c in clients) c?.Dispose();
         return 0;

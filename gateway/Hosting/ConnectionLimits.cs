@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace CommandGrid.Gateway.Hosting;
 
@@ -59,28 +60,35 @@ public sealed record ConnectionLimits(DescriptorLimit.Limits? Descriptors, int T
             ?? descriptor.ImplementationFactory?.Invoke(services)
             ?? ActivatorUtilities.CreateInstance(services, descriptor.ImplementationType!));
 
-    private sealed class Report(ConnectionLimits limits, ILogger<ConnectionLimits> logger) : IHostedService
+    private sealed class Report(ConnectionLimits limits, IOptions<MqttServerOptions> mqtt, ILogger<ConnectionLimits> logger) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
             var d = limits.Descriptors;
             logger.LogInformation(
-                "File descriptors: soft limit {SoftBefore} raised to {Soft} (hard limit {Hard}); connections: at most {MaxConnections} in all, {MaxMqttConnections} over MQTT (0: no limit)",
-                d?.SoftBefore, d?.Soft, d?.Hard, limits.Total, limits.Mqtt);
+                "File descriptors: soft limit {SoftBefore} raised to {Soft} (hard limit {Hard}); connections: at most {MaxConnections} in all, {MaxMqttConnections} over MQTT, {MaxMqttConnectsPerSecond} new MQTT connections per second (0: no limit)",
+                d?.SoftBefore, d?.Soft, d?.Hard, limits.Total, limits.Mqtt, mqtt.Value.MaxConnectsPerSecond);
             return Task.CompletedTask;
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
-    /// <summary>Degraded while the MQTT listener refuses connections at its limit: the node is full, send devices elsewhere.</summary>
+    /// <summary>
+    /// Degraded while the MQTT listener refuses connections, at its limit or over its connect rate: the node is full or
+    /// busy letting devices in; send new ones elsewhere.
+    /// </summary>
     private sealed class MqttCapacityHealthCheck(MqttServer server) : IHealthCheck
     {
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
             var limit = server.ConnectionLimit;
-            return Task.FromResult(limit.RefusedWithin(RefusingFor)
-                ? HealthCheckResult.Degraded($"MQTT is at its limit of {limit.Max} connections and refuses new ones ({limit.Refused} refused since start)")
+            var rate = server.ConnectRate;
+            return Task.FromResult(
+                limit.RefusedWithin(RefusingFor)
+                    ? HealthCheckResult.Degraded($"MQTT is at its limit of {limit.Max} connections and refuses new ones ({limit.Refused} refused since start)")
+                : rate.RefusedWithin(RefusingFor)
+                    ? HealthCheckResult.Degraded($"MQTT takes on at most {rate.PerSecond} connections per second and refuses more ({rate.Refused} refused since start)")
                 : HealthCheckResult.Healthy($"{server.OpenConnections} MQTT connections open, at most {(limit.Max == 0 ? "unlimited" : limit.Max)}"));
         }
     }

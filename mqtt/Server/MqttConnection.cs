@@ -346,6 +346,13 @@ internal sealed class MqttConnection
             return Refuse(MqttReasonCode.QuotaExceeded, "The server is at its connection limit; retry later.");
         }
 
+        // After the limit: a connection that is refused anyway takes no token from those that could be let in.
+        if (!_server.ConnectRate.TryAcquire())
+        {
+            _server.ConnectRate.Record();
+            return Refuse(MqttReasonCode.ServerBusy, "The server is at its connect rate limit; retry later.");
+        }
+
         if (clientId.Length == 0)
         {
             // 3.1.1 allows an empty id only for a clean session: there is no way to resume it later.

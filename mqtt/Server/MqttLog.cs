@@ -39,6 +39,9 @@ internal static partial class MqttLog
     [LoggerMessage(12, LogLevel.Warning, "MQTT connection limit reached ({Open} open, at most {Max}): {Count} connection(s) refused with {ReasonCode} since the last such line")]
     public static partial void ConnectionLimitReached(ILogger logger, int open, int max, long count, MqttReasonCode reasonCode);
 
+    [LoggerMessage(13, LogLevel.Warning, "MQTT connect rate limit reached (at most {PerSecond} CONNECTs/s): {Count} connection(s) refused with {ReasonCode} since the last such line")]
+    public static partial void ConnectRateReached(ILogger logger, double perSecond, long count, MqttReasonCode reasonCode);
+
     [LoggerMessage(11, LogLevel.Warning, "MQTT client {ClientId} was refused {PacketType} on {Topic}: {Reason} ({Suppressed} earlier refusals of this client not logged)")]
     public static partial void Refused(ILogger logger, string clientId, MqttPacketType packetType, string topic, MqttReasonCode reason, int suppressed);
 }

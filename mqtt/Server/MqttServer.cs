@@ -38,6 +38,7 @@ public sealed class MqttServer : IMqttPublisher
         _options = options.Value;
         _logger = logger;
         ConnectionLimit = new MqttConnectionLimit(_options, logger);
+        ConnectRate = new MqttConnectRateLimit(_options, logger);
         // Last, once this server can publish: no hook runs before a connection, and none can arrive before the server exists.
         application.OnServerCreated(this);
     }
@@ -46,6 +47,9 @@ public sealed class MqttServer : IMqttPublisher
 
     /// <summary>The connection limit, and how many it refused.</summary>
     public MqttConnectionLimit ConnectionLimit { get; }
+
+    /// <summary>The connect rate limit, and how many it refused.</summary>
+    public MqttConnectRateLimit ConnectRate { get; }
 
     /// <summary>Connections open now, counted from accept (before CONNECT) to close.</summary>
     public int OpenConnections => Volatile.Read(ref _open);
@@ -178,6 +182,7 @@ public sealed class MqttServer : IMqttPublisher
         }
 
         await Task.WhenAll(running.Select(r => r.Completion)).ConfigureAwait(false);
+        ConnectRate.Dispose();
     }
 
     /// <summary>

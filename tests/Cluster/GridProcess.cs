@@ -218,6 +218,14 @@ public sealed class GridProcess : IAsyncDisposable
         return at;
     }
 
+    /// <summary>The process's resident memory now (RSS), in bytes.</summary>
+    public long ResidentBytes()
+    {
+        var process = _process ?? throw new InvalidOperationException($"{Name} was never started.");
+        process.Refresh();
+        return process.WorkingSet64;
+    }
+
     /// <summary>SIGTERM (a clean leave), then SIGKILL if it is still running after <paramref name="grace"/>.</summary>
     public async Task StopAsync(TimeSpan grace)
     {

@@ -47,6 +47,29 @@ public sealed class ServerLimitsTests
     }
 
     [Fact]
+    public async Task ConnectRate_ConnectOverTheRateIsRefusedWithServerBusyAndTheOpenOnesKeepWorking()
+    {
+        // One token, and the next in 100 s: the second CONNECT finds the bucket empty whatever the machine's speed.
+        await using var host = await MqttTestHost.StartAsync(o => o.MaxConnectsPerSecond = 0.01);
+        await using var first = await RawMqttClient.ConnectAsync(host.MqttPort, TestTimeouts.NewClientId());
+
+        await using var busy = await RawMqttClient.OpenAsync(host.MqttPort);
+        var refused = await busy.ConnectRawAsync(TestTimeouts.NewClientId());
+        Assert.Equal(MqttReasonCode.ServerBusy, refused.ReasonCode);
+        Assert.Contains("connect rate", refused.Properties.ReasonString);
+        Assert.Empty(await busy.ReadUntilClosedAsync());
+        await using var old = await RawMqttClient.OpenAsync(host.MqttPort, MqttProtocolVersion.V311);
+        Assert.Equal(MqttReasonCode.ServerUnavailable, (await old.ConnectRawAsync(TestTimeouts.NewClientId())).ReasonCode);
+        await host.Events.WaitForAsync($"refused {MqttPacketType.Connect} {MqttReasonCode.ServerBusy}");
+        Assert.Equal(2, host.Server.ConnectRate.Refused);
+        Assert.True(host.Server.ConnectRate.RefusedWithin(TimeSpan.FromMinutes(10)));
+        // Refused before authentication: the application never saw them.
+        Assert.Single(host.Application.ConnectRequests);
+
+        await first.PingAsync();
+    }
+
+    [Fact]
     public async Task Overflow_FullSessionQueueDropsAndDisconnectsWithQuotaExceeded()
     {
         await using var host = await MqttTestHost.StartAsync(o => o.MaxPendingMessagesPerSession = 2);

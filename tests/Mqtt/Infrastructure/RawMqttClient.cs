@@ -30,10 +30,18 @@ public sealed class RawMqttClient : IAsyncDisposable
 
     public MqttProtocolVersion Version { get; }
 
-    public static async Task<RawMqttClient> OpenAsync(int port, MqttProtocolVersion version = MqttProtocolVersion.V500)
+    public static async Task<RawMqttClient> OpenAsync(int port, MqttProtocolVersion version = MqttProtocolVersion.V500, CancellationToken cancellationToken = default)
     {
         var tcp = new TcpClient { NoDelay = true };
-        await tcp.ConnectAsync(IPAddress.Loopback, port);
+        try
+        {
+            await tcp.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
+        }
+        catch
+        {
+            tcp.Dispose();
+            throw;
+        }
         return new RawMqttClient(tcp, version);
     }
 
@@ -78,9 +86,10 @@ public sealed class RawMqttClient : IAsyncDisposable
     public static byte[] Hex(string hex) => Convert.FromHexString(hex.Replace(" ", "", StringComparison.Ordinal));
 
     /// <summary>The next packet, or null when the server closed the connection first.</summary>
-    public async Task<MqttPacket?> ReceiveOrCloseAsync(TimeSpan? timeout = null)
+    public async Task<MqttPacket?> ReceiveOrCloseAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
-        using var cts = new CancellationTokenSource(timeout ?? TestTimeouts.Default);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout ?? TestTimeouts.Default);
         while (true)
         {
             ReadResult result;
@@ -92,7 +101,7 @@ public sealed class RawMqttClient : IAsyncDisposable
             {
                 return null;
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 throw new TimeoutException("No packet and no close from the server in time.");
             }
