@@ -138,6 +138,10 @@ internal sealed class MqttConnection
         _outbound.Writer.TryComplete();
         _writerCts.CancelAfter(_options.CloseFlushTimeoutMilliseconds);
         await writer;
+        // Their timers (a keep-alive window of up to 1.5x an hour, the flush deadline) would otherwise keep them, and
+        // what they reference, alive long after the connection: under a reconnect storm, thousands a second.
+        _keepAliveCts.Dispose();
+        _writerCts.Dispose();
         await _transport.Output.CompleteAsync();
         await _transport.Input.CompleteAsync();
         if (_openedVersion is { } version)
