@@ -90,6 +90,15 @@ run "jobs" "$WORK/jobs.out" env NO_BUILD=1 THINGS=200 DEVICES=20 TTL=5 bench/job
   echo "bench smoke: jobs: $(grep -m1 'job COMPLETED' "$WORK/jobs.out" | cut -c4- | cut -d';' -f1)"
 run "flood" "$WORK/flood.out" env NO_BUILD=1 NOFILE=1024 COUNT=700 DURATION=8 INTERVAL=4 WORKERS=1 HEALTH_WAIT=0 bench/flood.sh && \
   echo "bench smoke: flood: $(grep -m1 '^== loadgen' "$WORK/flood.out" | cut -c4-); $(grep -m1 -E '^== (recovered|the node died)' "$WORK/flood.out" | cut -c4-)"
+# The breakdown's own PostgreSQL and its statistics too (node-pg); the cluster target runs scripts/cluster.sh, as the tests do.
+run "cost" "$WORK/cost.out" env NO_BUILD=1 TARGETS="node node-pg" DEVICES=4 WORKERS=1 WARMUP=1 WINDOW=2 SETTLE=0 IDLE=1 bench/cost.sh && {
+  created=$(grep -m1 '^| commands created' "$WORK/cost.out" || true)
+  if [ -n "$created" ] && ! echo "$created" | grep -qE '\| 0 \(' && grep -q '^| PostgreSQL statements' "$WORK/cost.out"; then
+    echo "bench smoke: cost: $(echo "$created" | tr -s ' ')"
+  else
+    echo "bench smoke: cost: FAILED: no commands counted: $created" >&2; FAILED=1
+  fi
+}
 run "dashboard" "$WORK/dashboard.out" env NO_BUILD=1 ROUNDS=1 DEVICES=4 WORKERS=1 WARMUP=1 DURATION=2 bench/dashboard.sh && \
   echo "bench smoke: dashboard: $(grep -A2 '^medians' "$WORK/dashboard.out" | tail -2 | tr -s ' \n' ' ')"
 

@@ -28,6 +28,7 @@ public sealed class GridMetrics
     private readonly UpDownCounter<long> _queueDepth;
     private readonly Counter<long> _conflicts;
     private readonly Counter<long> _failedTransactions;
+    private readonly Counter<long> _roundTrips;
     private readonly Counter<long> _jobStatusChanges;
     private readonly Counter<long> _jobExecutions;
     private readonly Histogram<double> _rolloutRate;
@@ -72,6 +73,9 @@ public sealed class GridMetrics
         _failedTransactions = meter.CreateCounter<long>(
             "commandgrid.storage.failed_transactions", unit: "{transaction}",
             description: "Group-commit transactions that failed to execute or commit");
+        _roundTrips = meter.CreateCounter<long>(
+            "commandgrid.storage.round_trips", unit: "{round_trip}",
+            description: "Times the store waited on its database, by operation (read, query, count, write, commit, reminder_read, probe, ping)");
 
         _jobStatusChanges = meter.CreateCounter<long>(
             "commandgrid.jobs.status_changes", unit: "{change}",
@@ -115,6 +119,9 @@ public sealed class GridMetrics
     public void WriteConflicted() => _conflicts.Add(1);
 
     public void TransactionFailed() => _failedTransactions.Add(1);
+
+    /// <summary>The store sent its database one round trip for <paramref name="operation"/> (a batch of writes is one).</summary>
+    public void StorageRoundTrip(string operation) => _roundTrips.Add(1, new KeyValuePair<string, object?>("operation", operation));
 
     /// <summary>A job entered <paramref name="status"/> (SCHEDULED when it was created).</summary>
     public void JobEntered(string status) => _jobStatusChanges.Add(1, new KeyValuePair<string, object?>("status", status));

@@ -3,7 +3,8 @@
 #   scripts/postgres-test-server.sh start   # prints the connection string as its last line
 #   scripts/postgres-test-server.sh stop
 # PGTEST_DIR (default /tmp/commandgrid-pg) holds the cluster and its socket;
-# PGTEST_PORT (default 55432) is the TCP port. Works as root: the server runs as `postgres`.
+# PGTEST_PORT (default 55432) is the TCP port; PGTEST_OPTIONS, more server options (e.g. "-c shared_preload_libraries=…").
+# Works as root: the server runs as `postgres`.
 set -euo pipefail
 
 PGTEST_DIR="${PGTEST_DIR:-/tmp/commandgrid-pg}"
@@ -56,7 +57,7 @@ HBA
     fi
     if ! as_pg "$bin/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
         as_pg "$bin/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start \
-            -o "-c listen_addresses=127.0.0.1 -p $PGTEST_PORT -c unix_socket_directories='$PGTEST_DIR' -c max_connections=200" >/dev/null \
+            -o "-c listen_addresses=127.0.0.1 -p $PGTEST_PORT -c unix_socket_directories='$PGTEST_DIR' -c max_connections=200 ${PGTEST_OPTIONS:-}" >/dev/null \
             || { cat "$LOG" >&2; exit 1; }
     fi
     for _ in $(seq 1 60); do

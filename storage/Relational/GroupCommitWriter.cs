@@ -151,6 +151,7 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
 
             try
             {
+                _metrics.StorageRoundTrip(RoundTrip.Commit);
                 await transaction.CommitAsync();
             }
             catch (Exception e)
@@ -193,6 +194,7 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
             {
                 try
                 {
+                    _metrics.StorageRoundTrip(RoundTrip.Probe);
                     actual = await ScalarAsync(connection, null, probe);
                 }
                 catch (Exception e)
@@ -206,7 +208,7 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
         }
     }
 
-    private static async Task<object?[]> ExecuteAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<WriteOperation> batch)
+    private async Task<object?[]> ExecuteAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<WriteOperation> batch)
     {
         var results = new object?[batch.Count];
         if (connection.CanCreateBatch && batch.Count > 1)
@@ -219,6 +221,7 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
             {
                 operation.Statement.AddTo(dbBatch);
             }
+            _metrics.StorageRoundTrip(RoundTrip.Write);
             await using var reader = await dbBatch.ExecuteReaderAsync();
             var index = 0;
             do
@@ -238,6 +241,7 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
         }
         for (var i = 0; i < batch.Count; i++)
         {
+            _metrics.StorageRoundTrip(RoundTrip.Write);
             results[i] = await ScalarAsync(connection, transaction, batch[i].Statement);
         }
         return results;

@@ -20,6 +20,7 @@ public sealed partial class RelationalStore : IIndexedStateQuery, ISequenceStore
     private readonly GroupCommitWriter _writer;
     private readonly RelationalReminderTable _reminders;
     private readonly ILogger _logger;
+    private readonly GridMetrics _metrics;
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private volatile bool _started;
     private bool _disposed;
@@ -30,10 +31,11 @@ public sealed partial class RelationalStore : IIndexedStateQuery, ISequenceStore
         ArgumentNullException.ThrowIfNull(metrics);
         options.Validate();
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<RelationalStore>();
+        _metrics = metrics;
         _catalog = new IndexedTableCatalog(options.IndexedTables);
         _dialect = SqlDialect.Create(options);
         _writer = new GroupCommitWriter(_dialect, options.MaxBatchSize, metrics, _logger);
-        _reminders = new RelationalReminderTable(_dialect, _writer);
+        _reminders = new RelationalReminderTable(_dialect, _writer, metrics);
     }
 
     /// <summary>"sqlite" or "postgres".</summary>
@@ -91,6 +93,7 @@ public sealed partial class RelationalStore : IIndexedStateQuery, ISequenceStore
         await using var connection = await _dialect.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT 1";
+        _metrics.StorageRoundTrip(RoundTrip.Ping);
         await command.ExecuteScalarAsync(cancellationToken);
     }
 
@@ -104,6 +107,7 @@ public sealed partial class RelationalStore : IIndexedStateQuery, ISequenceStore
         var statement = _catalog.For(grainId, stateName).Select(grainId, stateName);
         await using var connection = await _dialect.OpenConnectionAsync(cancellationToken);
         await using var command = statement.CreateCommand(connection);
+        _metrics.StorageRoundTrip(RoundTrip.Read);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
@@ -149,6 +153,7 @@ public sealed partial class RelationalStore : IIndexedStateQuery, ISequenceStore
         var statement = IndexQuerySql.Build(table, query);
         await using var connection = await _dialect.OpenConnectionAsync(cancellationToken);
         await using var command = statement.CreateCommand(connection);
+        _metrics.StorageRoundTrip(RoundTrip.Query);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var rows = new List<IndexedRow>();
         while (await reader.ReadAsync(cancellationToken))
@@ -172,6 +177,7 @@ public sealed partial class RelationalStore : IIndexedStateQuery, ISequenceStore
         var statement = IndexQuerySql.BuildCount(_catalog.Named(query.TableName), query);
         await using var connection = await _dialect.OpenConnectionAsync(cancellationToken);
         await using var command = statement.CreateCommand(connection);
+        _metrics.StorageRoundTrip(RoundTrip.Count);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellationToken))

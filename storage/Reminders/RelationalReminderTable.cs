@@ -1,3 +1,4 @@
+using CommandGrid.Metrics;
 using System.Data.Common;
 using System.Globalization;
 
@@ -8,7 +9,7 @@ namespace CommandGrid.Storage;
 /// The <c>reminders</c> table. Reads go straight to the database; changes go through the
 /// store's group-commit writer like every other write.
 /// </summary>
-internal sealed class RelationalReminderTable(SqlDialect dialect, GroupCommitWriter writer)
+internal sealed class RelationalReminderTable(SqlDialect dialect, GroupCommitWriter writer, GridMetrics metrics)
 {
     private const string Columns = "SELECT grain_type, grain_key, grain_hash, name, due_at, period_ms, version FROM reminders";
 
@@ -72,6 +73,7 @@ internal sealed class RelationalReminderTable(SqlDialect dialect, GroupCommitWri
     {
         await using var connection = await dialect.OpenConnectionAsync(cancellationToken);
         await using var command = statement.CreateCommand(connection);
+        metrics.StorageRoundTrip(RoundTrip.ReminderRead);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var entries = new List<StoredReminder>();
         while (await reader.ReadAsync(cancellationToken))

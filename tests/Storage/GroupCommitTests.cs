@@ -58,6 +58,33 @@ public sealed class GroupCommitTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task GroupCommit_RoundTripsCountABatchAsOneCommitAndOneWriteWhereTheDriverBatches(string provider)
+    {
+        await using var db = TestDatabase.TryCreate(provider, output);
+        if (db is null) return;
+        var store = await db.OpenStoreAsync(maxBatchSize: 100);
+        using var roundTrips = db.Collect<long>("commandgrid.storage.round_trips");
+        var keys = Enumerable.Range(0, 40).Select(_ => new StorageKey("device", TestDatabase.NewKey())).ToArray();
+        Task<string>[] writes;
+        using (store.PauseWriter())
+        {
+            writes = keys.Select(k => store.WriteAsync("state", k, "{}", null)).ToArray();
+        }
+        await Task.WhenAll(writes);
+        await store.ReadAsync("state", keys[0]);
+
+        var counted = roundTrips.GetMeasurementSnapshot()
+            .GroupBy(m => (string)m.Tags["operation"]!)
+            .ToDictionary(g => g.Key, g => g.Sum(m => m.Value));
+        output.WriteLine($"{provider}: {string.Join(", ", counted.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value}"))}");
+        Assert.Equal(1, counted["commit"]);
+        // Npgsql sends a batch of statements in one round trip; SQLite, in process, runs them one by one.
+        Assert.Equal(provider == RelationalStorageOptions.Postgres ? 1 : keys.Length, counted["write"]);
+        Assert.Equal(1, counted["read"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task GroupCommit_ConflictFailsOnlyItsOwnCaller(string provider)
     {
         await using var db = TestDatabase.TryCreate(provider, output);
