@@ -10,11 +10,11 @@
 #   node     one process on a SQLite file (the default deployment)
 #   node-pg  one process on PostgreSQL (what PostgreSQL costs, without a cluster)
 #   cluster  scripts/cluster.sh: 3 silos and 2 gateways on PostgreSQL, P1 through gateway 1 (REST and MQTT)
-# Usage: bench/cost.sh     env: TARGETS="node node-pg cluster" DEVICES=200 WARMUP=15 WINDOW=20 SETTLE=15 IDLE=10 RATE= WORKERS=2 NO_BUILD=1 KEEP=1
+# Usage: bench/cost.sh     env: TARGETS="node node-pg cluster" DEVICES=200 WARMUP=15 WINDOW=20 MARGIN=5 SETTLE=15 IDLE=10 RATE= WORKERS=2 NO_BUILD=1 KEEP=1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGETS=${TARGETS:-node node-pg cluster}; DEVICES=${DEVICES:-200}; WARMUP=${WARMUP:-15}; WINDOW=${WINDOW:-20}; WORKERS=${WORKERS:-2}
-SETTLE=${SETTLE:-15}; IDLE=${IDLE:-10}; RATE=${RATE:-}
+MARGIN=${MARGIN:-5}; SETTLE=${SETTLE:-15}; IDLE=${IDLE:-10}; RATE=${RATE:-}
 if [ -n "$RATE" ]; then PACE=(--rate "$RATE"); else PACE=(--window "$DEVICES"); fi
 BENCH_NAME=cost
 # shellcheck source=bench/lib/one-node.sh
@@ -38,11 +38,12 @@ stop_all() {
 }
 trap stop_all EXIT
 
-# p1 LABEL HTTP MQTT PID: P1 in the background against a door; returns once commands flow, then WARMUP s more.
+# p1 LABEL HTTP MQTT PID: P1 in the background against a door; returns once commands flow, then WARMUP s more. Its
+# measured phase lasts the window and MARGIN s more, for the scrapes at the window's ends.
 p1() {
   "$LG" run --target grid --label "$1" --target-pid "$4" --http-port "$2" --mqtt-port "$3" --workers "$WORKERS" \
     --jwt-secret "$SECRET" --device-secret "$DEVICE_SECRET" --workload P1 --devices "$DEVICES" "${PACE[@]}" \
-    --warmup "$WARMUP" --duration $((WINDOW + 5)) --prefix "dev-$1" --out "$WORK/$1-p1.json" >"$WORK/$1-p1.out" 2>&1 & LGPID=$!
+    --warmup "$WARMUP" --duration $((WINDOW + MARGIN)) --prefix "dev-$1" --out "$WORK/$1-p1.json" >"$WORK/$1-p1.out" 2>&1 & LGPID=$!
   PIDS+=("$LGPID")
   # grep -c reads to the end: grep -q would close the pipe early, and under pipefail curl's SIGPIPE fails the test.
   until [ "$(curl -fs "http://127.0.0.1:$2/metrics" | grep -c '^commandgrid_commands_created_total')" != 0 ]; do
