@@ -10,7 +10,7 @@
 
 A process named pg* in --pid counts with all its child processes (a PostgreSQL server and its backends).
 """
-import json, os, re, subprocess, sys, time, urllib.request
+import argparse, json, os, re, subprocess, sys, time, urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -77,19 +77,19 @@ def pairs(items):
 
 
 def measure(args):
-    opts = {"metrics": [], "pid": []}
-    i = 0
-    while i < len(args):
-        key = args[i][2:]
-        if key in opts:
-            opts[key].append(args[i + 1])
-        else:
-            opts[key] = args[i + 1]
-        i += 2
-    metrics, pids = pairs(opts["metrics"]), {k: int(v) for k, v in pairs(opts["pid"]).items()}
-    pg = opts.get("pg")
+    parser = argparse.ArgumentParser(prog="breakdown.py measure")
+    parser.add_argument("--label", required=True)
+    parser.add_argument("--window", type=float, required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--metrics", action="append", default=[], metavar="NAME=URL")
+    parser.add_argument("--pid", action="append", default=[], metavar="NAME=PID")
+    parser.add_argument("--pg", metavar="PORT")
+    parser.add_argument("--idle", metavar="FILE")
+    opts = parser.parse_args(args)
+    metrics, pids = pairs(opts.metrics), {k: int(v) for k, v in pairs(opts.pid).items()}
+    pg = opts.pg
     a = snapshot(metrics, pids, pg)
-    time.sleep(float(opts["window"]))
+    time.sleep(opts.window)
     b = snapshot(metrics, pids, pg)
     seconds = b["at"] - a["at"]
     delta = {}
@@ -97,12 +97,12 @@ def measure(args):
         before, after = a["metrics"][name], b["metrics"][name]
         delta[name] = {k: v - before.get(k, 0.0) for k, v in after.items() if v - before.get(k, 0.0) != 0}
     result = {
-        "label": opts["label"], "seconds": round(seconds, 2),
+        "label": opts.label, "seconds": round(seconds, 2),
         "metrics": delta,
         "cpu": {name: b["cpu"][name] - a["cpu"][name] for name in pids},
     }
-    if "idle" in opts:
-        idle = json.load(open(opts["idle"]))
+    if opts.idle:
+        idle = json.load(open(opts.idle))
         result["idleCores"] = {name: cpu / idle["seconds"] for name, cpu in idle["cpu"].items()}
     if pg:
         result["pg"] = {
@@ -110,7 +110,7 @@ def measure(args):
             "statements": sorted(([calls - a["pg"]["statements"].get(q, [0])[0], text] for q, (calls, text) in b["pg"]["statements"].items()
                                   if calls - a["pg"]["statements"].get(q, [0])[0] > 0), reverse=True),
         }
-    json.dump(result, open(opts["out"], "w"), indent=1)
+    json.dump(result, open(opts.out, "w"), indent=1)
 
 
 def total(result, pattern, where=None):
@@ -169,12 +169,9 @@ def rows(r):
 
 def table(files):
     results = [json.load(open(f)) for f in files]
-    columns = [dict(rows(r)) for r in results]
-    names = []
-    for r in results:
-        for name, _ in rows(r):
-            if name not in names:
-                names.append(name)
+    measured = [rows(r) for r in results]
+    columns = [dict(m) for m in measured]
+    names = list(dict.fromkeys(name for m in measured for name, _ in m))
     print("| per command | " + " | ".join(r["label"] for r in results) + " |")
     print("|---|" + "---|" * len(results))
     for name in names:
@@ -188,4 +185,4 @@ def table(files):
 
 
 if __name__ == "__main__":
-    {"measure": measure, "table": lambda a: table(a)}[sys.argv[1]](sys.argv[2:])
+    {"measure": measure, "table": table}[sys.argv[1]](sys.argv[2:])

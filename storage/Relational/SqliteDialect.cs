@@ -11,7 +11,7 @@ internal sealed class SqliteDialect : SqlDialect
     private readonly string _connectionString;
     private readonly SemaphoreSlim _open;
 
-    public SqliteDialect(string connectionString, int maxConnections = 32)
+    public SqliteDialect(string connectionString, int maxConnections)
     {
         _open = new SemaphoreSlim(Math.Max(2, maxConnections));
         var builder = new SqliteConnectionStringBuilder(string.IsNullOrWhiteSpace(connectionString) ? DefaultConnectionString : connectionString);

@@ -123,7 +123,9 @@ public sealed class GridProcess : IAsyncDisposable
 
     private void Launch()
     {
-        var info = new ProcessStartInfo(_launcher.Count > 0 ? _launcher[0] : "dotnet")
+        // The launcher's command line, then dotnet's: prlimit … dotnet grid.dll …, or dotnet grid.dll … alone.
+        string[] command = [.. _launcher, "dotnet", _dll, .. _arguments, .. _logging];
+        var info = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -132,12 +134,7 @@ public sealed class GridProcess : IAsyncDisposable
             // The content root: appsettings.json is next to the DLL.
             WorkingDirectory = Path.GetDirectoryName(_dll)!,
         };
-        foreach (var argument in _launcher.Skip(1).Concat(_launcher.Count > 0 ? ["dotnet"] : []))
-        {
-            info.ArgumentList.Add(argument);
-        }
-        info.ArgumentList.Add(_dll);
-        foreach (var argument in _arguments.Concat(_logging))
+        foreach (var argument in command.Skip(1))
         {
             info.ArgumentList.Add(argument);
         }
