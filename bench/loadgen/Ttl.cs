@@ -111,7 +111,8 @@ public static class Ttl
             }
         }
         var sorted = lateness.Values.Order().ToArray();
-        double Q(double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Floor(p * sorted.Length))];
+        // None when every command was due before a restarted grid answered (a slow restart): JSON has no NaN.
+        double? Q(double p) => sorted.Length == 0 ? null : Math.Round(sorted[Math.Min(sorted.Length - 1, (int)Math.Floor(p * sorted.Length))], 1);
         var json = new JsonObject
         {
             ["kind"] = "ttl",
@@ -126,8 +127,8 @@ public static class Ttl
             ["overdueTimedOutWithinMsOfAnswer"] = overdueAfter.Count == 0 ? null : Math.Round(overdueAfter.Max(), 1),
             ["notFinalAfterWait"] = todo.Length,
             ["otherStatus"] = other.Count,
-            ["latenessP50ms"] = Math.Round(Q(0.5), 1),
-            ["latenessP99ms"] = Math.Round(Q(0.99), 1),
+            ["latenessP50ms"] = Q(0.5),
+            ["latenessP99ms"] = Q(0.99),
             ["latenessMaxms"] = sorted.Length == 0 ? null : Math.Round(sorted[^1], 1),
             ["latenessMinms"] = sorted.Length == 0 ? null : Math.Round(sorted[0], 1),
             ["targetRssBeforeMB"] = Math.Round(rss0 / 1048576.0, 1),
