@@ -11,6 +11,8 @@
 #   node-pg  one process on PostgreSQL (what PostgreSQL costs, without a cluster)
 #   cluster  scripts/cluster.sh: 3 silos and 2 gateways on PostgreSQL, P1 through gateway 1 (REST and MQTT)
 # Usage: bench/cost.sh     env: TARGETS="node node-pg cluster" DEVICES=200 WARMUP=15 WINDOW=20 MARGIN=5 SETTLE=15 IDLE=10 RATE= WORKERS=2 NO_BUILD=1 KEEP=1
+#   GRID_ROOT=DIR runs the grid built in another checkout (its scripts/cluster.sh too); OUT_DIR=DIR keeps each target's JSON
+#   there (bench/cost-ab.sh uses both to put two builds side by side).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGETS=${TARGETS:-node node-pg cluster}; DEVICES=${DEVICES:-200}; WARMUP=${WARMUP:-15}; WINDOW=${WINDOW:-20}; WORKERS=${WORKERS:-2}
@@ -22,7 +24,7 @@ BENCH_NAME=cost
 build_release silo gateway bench/loadgen
 BD=bench/cost/breakdown.py
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== command: TARGETS=\"$TARGETS\" DEVICES=$DEVICES WARMUP=$WARMUP WINDOW=$WINDOW SETTLE=$SETTLE IDLE=$IDLE RATE=$RATE WORKERS=$WORKERS bench/cost.sh ($(git rev-parse --short HEAD))"
+echo "== command: TARGETS=\"$TARGETS\" DEVICES=$DEVICES WARMUP=$WARMUP WINDOW=$WINDOW SETTLE=$SETTLE IDLE=$IDLE RATE=$RATE WORKERS=$WORKERS bench/cost.sh (grid: $GRID_ROOT at $(git -C "$GRID_ROOT" rev-parse --short HEAD)$(git -C "$GRID_ROOT" diff --quiet HEAD -- . ':!bench' || echo ' with changes'))"
 
 # PostgreSQL of its own (outside $WORK, which its server user may not enter), with pg_stat_statements loaded.
 PGDIR=/tmp/cg-cost-pg-$$; PGPORT=$(free_port); DSN=
@@ -32,7 +34,7 @@ start_pg() {
   psql -h 127.0.0.1 -p "$PGPORT" -U postgres -d commandgrid_test -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
 }
 stop_all() {
-  [ -f "$WORK/cluster/silo0.pid" ] && CLUSTER_DIR=$WORK/cluster scripts/cluster.sh stop >/dev/null 2>&1 || true
+  [ -f "$WORK/cluster/silo0.pid" ] && CLUSTER_DIR=$WORK/cluster "$GRID_ROOT/scripts/cluster.sh" stop >/dev/null 2>&1 || true
   [ -d "$PGDIR" ] && { PGTEST_DIR=$PGDIR PGTEST_PORT=$PGPORT scripts/postgres-test-server.sh stop >/dev/null 2>&1 || true; rm -rf "$PGDIR"; }
   cleanup
 }
@@ -75,7 +77,7 @@ for target in $TARGETS; do
       SECRET=cost-cluster-secret-that-is-long-enough-for-hs256; DEVICE_SECRET=cost-device-secret
       # The cluster script's processes take these from the environment (ASP.NET Core's configuration).
       CLUSTER_DIR=$WORK/cluster COMMANDGRID_POSTGRES=$DSN COMMANDGRID_JWT_SECRET=$SECRET Mqtt__DeviceSecret=$DEVICE_SECRET \
-        RateLimit__PermitsPerSecond=1000000 Logging__LogLevel__Default=Warning scripts/cluster.sh start >"$WORK/cluster.out"
+        RateLimit__PermitsPerSecond=1000000 Logging__LogLevel__Default=Warning "$GRID_ROOT/scripts/cluster.sh" start >"$WORK/cluster.out"
       pids=(--pid "pg=$(head -1 "$PGDIR/data/postmaster.pid")"); urls=()
       for i in 0 1 2; do pids+=(--pid "silo$i=$(cat "$WORK/cluster/silo$i.pid")"); urls+=(--metrics "silo$i=http://127.0.0.1:510$((i + 1))/metrics"); done
       for i in 0 1; do pids+=(--pid "gateway$i=$(cat "$WORK/cluster/gateway$i.pid")"); urls+=(--metrics "gateway$i=http://127.0.0.1:520$((i + 1))/metrics"); done
@@ -85,10 +87,11 @@ for target in $TARGETS; do
       python3 "$BD" measure --label cluster --window "$WINDOW" --idle "$WORK/cluster-idle.json" --out "$WORK/cluster.json" \
         "${pids[@]}" "${urls[@]}" --pg "$PGPORT"
       wait "$LGPID" || true
-      CLUSTER_DIR=$WORK/cluster scripts/cluster.sh stop >/dev/null
+      CLUSTER_DIR=$WORK/cluster "$GRID_ROOT/scripts/cluster.sh" stop >/dev/null
       ;;
     *) echo "unknown target $target" >&2; exit 2 ;;
   esac
+  [ -n "${OUT_DIR:-}" ] && cp "$WORK/$target.json" "$WORK/$target-p1.json" "$OUT_DIR/"
   python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(f\"   loadgen over its own {r['seconds']} s: {r['pairsPerSecond']} pairs/s, p50 {r['p50ms']} ms, p99 {r['p99ms']} ms, {r['errors']} errors, generator {r['generatorCores']} cores\")" "$WORK/$target-p1.json" 2>/dev/null || tail -3 "$WORK/$target-p1.out"
 done
 echo

@@ -93,12 +93,17 @@ run "flood" "$WORK/flood.out" env NO_BUILD=1 NOFILE=1024 COUNT=700 DURATION=8 IN
   echo "bench smoke: flood: $(grep -m1 '^== loadgen' "$WORK/flood.out" | cut -c4-); $(grep -m1 -E '^== (recovered|the node died)' "$WORK/flood.out" | cut -c4-)"
 # On PostgreSQL, to run the breakdown's own server and statistics too (node runs the same code on SQLite); the cluster
 # target runs scripts/cluster.sh, which the cluster tests' processes cover.
-run "cost" "$WORK/cost.out" env NO_BUILD=1 TARGETS=node-pg DEVICES=4 WORKERS=1 WARMUP=1 WINDOW=2 MARGIN=1 SETTLE=0 IDLE=1 bench/cost.sh && {
+# Its JSON also feeds bench/cost-ab.sh's comparison (as both builds: a second build would cost CI a minute).
+mkdir -p "$WORK/ab/current-1"
+run "cost" "$WORK/cost.out" env NO_BUILD=1 OUT_DIR="$WORK/ab/current-1" TARGETS=node-pg DEVICES=4 WORKERS=1 WARMUP=1 WINDOW=2 MARGIN=1 SETTLE=0 IDLE=1 bench/cost.sh && {
   created=$(grep -m1 '^| commands created' "$WORK/cost.out" || true)
-  if [ -n "$created" ] && ! echo "$created" | grep -qE '\| 0 \(' && grep -qE '^\| PostgreSQL statements .*\| [1-9]' "$WORK/cost.out"; then
+  cp -r "$WORK/ab/current-1" "$WORK/ab/base-1"
+  python3 bench/cost/breakdown.py compare "$WORK/ab" > "$WORK/ab.out" 2>&1 || true
+  if [ -n "$created" ] && ! echo "$created" | grep -qE '\| 0 \(' && grep -qE '^\| PostgreSQL statements .*\| [1-9]' "$WORK/cost.out" \
+    && grep -qF '| node-pg | current / base | 1.00×' "$WORK/ab.out"; then
     echo "bench smoke: cost: $(echo "$created" | tr -s ' ')"
   else
-    echo "bench smoke: cost: FAILED: no commands counted: $created" >&2; FAILED=1
+    echo "bench smoke: cost: FAILED: no commands counted ($created), or no comparison:" >&2; cat "$WORK/ab.out" >&2; FAILED=1
   fi
 }
 run "dashboard" "$WORK/dashboard.out" env NO_BUILD=1 ROUNDS=1 DEVICES=4 WORKERS=1 WARMUP=1 DURATION=2 bench/dashboard.sh && \

@@ -10,7 +10,7 @@
 
 A process named pg* in --pid counts with all its child processes (a PostgreSQL server and its backends).
 """
-import argparse, json, os, re, subprocess, sys, time, urllib.request
+import argparse, json, os, re, statistics, subprocess, sys, time, urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -184,5 +184,49 @@ def table(files):
                 print(f"- {calls / created:.2f}: `{text}`")
 
 
+def compare(args):
+    """bench/cost-ab.sh's folder: VARIANT-ROUND/TARGET.json (and TARGET-p1.json); every round, then medians and the ratio."""
+    folder = args[0]
+    runs = {}
+    for run in sorted(os.listdir(folder)):
+        m = re.fullmatch(r"(base|current)-(\d+)", run)
+        if not m:
+            continue
+        for name in sorted(os.listdir(os.path.join(folder, run))):
+            if not name.endswith(".json") or name.endswith("-p1.json"):
+                continue
+            target = name[:-5]
+            r = json.load(open(os.path.join(folder, run, name)))
+            p1 = json.load(open(os.path.join(folder, run, f"{target}-p1.json")))
+            created = total(r, "commandgrid_commands_created_total")
+            cpu = sum(r["cpu"].values())
+            idle = sum(r.get("idleCores", {}).values()) * r["seconds"]
+            runs.setdefault((target, m.group(1)), []).append({
+                "round": int(m.group(2)),
+                "per second": created / r["seconds"],
+                "CPU-ms per command": cpu * 1000 / created,
+                "above idle": (cpu - idle) * 1000 / created,
+                "messages between processes": total(r, "orleans_messaging_sent_messages_size(_bytes)?_count") / created,
+                "p99 ms": p1["p99ms"],
+            })
+    keys = ["per second", "CPU-ms per command", "above idle", "messages between processes", "p99 ms"]
+    print("| target | build | round | " + " | ".join(keys) + " |")
+    print("|---|---|---|" + "---|" * len(keys))
+    for (target, variant), rs in sorted(runs.items()):
+        for x in sorted(rs, key=lambda x: x["round"]):
+            print(f"| {target} | {variant} | {x['round']} | " + " | ".join(f"{x[k]:,.2f}" for k in keys) + " |")
+    print()
+    print("| target | build | " + " | ".join(f"median {k}" for k in keys) + " |")
+    print("|---|---|" + "---|" * len(keys))
+    medians = {}
+    for (target, variant), rs in sorted(runs.items()):
+        medians[(target, variant)] = {k: statistics.median(x[k] for x in rs) for k in keys}
+        print(f"| {target} | {variant} | " + " | ".join(f"{medians[(target, variant)][k]:,.2f}" for k in keys) + " |")
+    for target in sorted({t for t, _ in runs}):
+        if (target, "base") in medians and (target, "current") in medians:
+            b, c = medians[(target, "base")], medians[(target, "current")]
+            print(f"| {target} | current / base | " + " | ".join(f"{c[k] / b[k]:.2f}×" if b[k] else "" for k in keys) + " |")
+
+
 if __name__ == "__main__":
-    {"measure": measure, "table": table}[sys.argv[1]](sys.argv[2:])
+    {"measure": measure, "table": table, "compare": compare}[sys.argv[1]](sys.argv[2:])

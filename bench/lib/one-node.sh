@@ -1,7 +1,9 @@
 # Sourced by the benchmarks that run against one Release grid node on a SQLite file (soak.sh, pending.sh, smoke.sh):
 # a scratch folder, cleanup of every process started, ports, the Release build, the node itself.
 # Before sourcing: cd to the repository root. Sets ROOT, WORK (kept when KEEP is set), PIDS, LG (loadgen).
+# GRID_ROOT: another checkout whose Release build is the grid to run (bench/cost-ab.sh's baseline); default this one.
 ROOT=$PWD
+GRID_ROOT=${GRID_ROOT:-$ROOT}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cg-${BENCH_NAME:-bench}-XXXXXX")
 LG=$ROOT/bench/loadgen/bin/Release/net10.0/loadgen
 PIDS=()
@@ -39,7 +41,7 @@ start_grid() {
 
 # launch_grid: (re)starts the node start_grid configured, on the same ports and database file.
 launch_grid() {
-  dotnet "$ROOT/silo/bin/Release/net10.0/CommandGrid.Silo.dll" "${GRID_ARGS[@]}" >>"$WORK/grid.log" 2>&1 & GPID=$!
+  dotnet "$GRID_ROOT/silo/bin/Release/net10.0/CommandGrid.Silo.dll" "${GRID_ARGS[@]}" >>"$WORK/grid.log" 2>&1 & GPID=$!
   PIDS+=("$GPID")
   wait_port "$HPORT" && wait_port "$MPORT"
 }

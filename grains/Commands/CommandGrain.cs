@@ -113,6 +113,11 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
     public async Task<CommandRecord> UpdateAsync(CommandUpdate update)
     {
         EnsureExists();
+        if (update.DeviceId is { } device && device != State.DeviceId)
+        {
+            // Another device's execution is, to this one, an execution that does not exist.
+            throw NotFound();
+        }
         EnsureNotFinal();
         if (update.Status is null)
         {
@@ -280,9 +285,11 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
     {
         if (!_state.RecordExists)
         {
-            throw new CommandNotFoundException($"Command with id = {this.GetPrimaryKeyLong()} not found");
+            throw NotFound();
         }
     }
+
+    private CommandNotFoundException NotFound() => new($"Command with id = {this.GetPrimaryKeyLong()} not found");
 
     private void EnsureNotFinal()
     {

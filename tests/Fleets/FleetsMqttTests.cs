@@ -139,6 +139,15 @@ public sealed class FleetsMqttTests : IAsyncLifetime
         var unknown = await device.WaitForAsync("message", m => ((string)m["topic"]!).EndsWith("/rejected", StringComparison.Ordinal));
         Assert.Equal("NotFound", (string)JsonNode.Parse((string)unknown["payload"]!)!["reasonCode"]!);
 
+        // Another thing's execution, answered on this thing's topics, is not this thing's to change.
+        var neighbour = GridServer.NewId("lock");
+        await _rest.RegisterThingAsync(neighbour);
+        var theirs = await CreateAsync(neighbour, "unlock");
+        await device.RequestAsync("publish", new { topic = $"$emqx/commands/things/{thing}/executions/{theirs}/response", payload = "{\"status\":\"SUCCEEDED\"}", qos = 1 }, "published");
+        var foreign = await device.WaitForAsync("message", m => ((string)m["topic"]!).EndsWith($"/{theirs}/response/rejected", StringComparison.Ordinal));
+        Assert.Equal("NotFound", (string)JsonNode.Parse((string)foreign["payload"]!)!["reasonCode"]!);
+        Assert.Equal("PENDING", (string)(await _rest.GetCommandAsync(theirs))["status"]!);
+
         var stored = await _rest.GetCommandAsync(id);
         Assert.Equal("FAILED", (string)stored["status"]!);
         Assert.Equal(7, (int)stored["result"]!["code"]!);

@@ -54,6 +54,21 @@ public sealed class CommandGrainTests(GrainClusterFixture cluster)
     }
 
     [Fact]
+    public async Task CommandGrain_UpdateNamingAnotherDeviceFindsNoExecutionAndChangesNothing()
+    {
+        var device = await RegisterDeviceAsync(Grains);
+        var other = await RegisterDeviceAsync(Grains);
+        var created = await CreateAsync(Grains, device);
+        var command = Grains.GetGrain<ICommandGrain>(created.Id);
+
+        await Assert.ThrowsAsync<CommandNotFoundException>(() => command.UpdateAsync(new CommandUpdate("done", null, null, "test", other)));
+        var updated = await command.UpdateAsync(new CommandUpdate("done", null, null, "test", device));
+
+        Assert.Equal(CommandStatus.Succeeded, updated.Status);
+        Assert.Equal([CommandStatus.Pending, CommandStatus.Succeeded], updated.History.Select(h => h.Status));
+    }
+
+    [Fact]
     public async Task CommandGrain_FinalStatusNeverChangesAndSurvivesReactivation()
     {
         var device = await RegisterDeviceAsync(Grains);

@@ -54,11 +54,12 @@ public sealed class RestValidationTests
         var thing = GridServer.NewId("ghost");
 
         var (status, error) = await client.SendAsync(HttpMethod.Post, "/api/v1/commands", JsonContent.Create(new { thingId = thing, action = "reboot" }));
-        var (tokenStatus, _) = await client.SendAsync(HttpMethod.Post, "/api/v1/commands", JsonContent.Create(new { thingId = thing, action = "reboot", clientToken = "t1" }));
+        var (tokenStatus, tokenError) = await client.SendAsync(HttpMethod.Post, "/api/v1/commands", JsonContent.Create(new { thingId = thing, action = "reboot", clientToken = "t1" }));
 
         Assert.Equal(HttpStatusCode.NotFound, status);
         Assert.Equal(HttpStatusCode.NotFound, tokenStatus);
-        Assert.Contains(thing, error["error"]!["message"]!.GetValue<string>());
+        Assert.Equal($"Thing {thing} is not registered", error["error"]!["message"]!.GetValue<string>());
+        Assert.Equal($"Thing {thing} is not registered", tokenError["error"]!["message"]!.GetValue<string>());
         Assert.Empty(await client.ListAllAsync($"thingId={thing}", 50));
     }
 

@@ -43,15 +43,14 @@ public sealed class FleetsResponseHandler(CommandService commands)
         {
             return (false, FleetsPayloads.Rejected(executionText, "Malformed", e.Message));
         }
-        var command = await commands.GetAsync(id);
-        if (command is null || command.DeviceId != thing)
-        {
-            return (false, FleetsPayloads.Rejected(executionText, "NotFound", $"Execution {id} of {thing} not found"));
-        }
         try
         {
-            var updated = await commands.UpdateAsync(id, update);
+            var updated = await commands.UpdateAsync(id, update with { DeviceId = thing });
             return (true, FleetsPayloads.Accepted(updated));
+        }
+        catch (CommandNotFoundException)
+        {
+            return (false, FleetsPayloads.Rejected(executionText, "NotFound", $"Execution {id} of {thing} not found"));
         }
         catch (CommandFinalException e)
         {
