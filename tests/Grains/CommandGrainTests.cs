@@ -29,6 +29,27 @@ public sealed class CommandGrainTests(GrainClusterFixture cluster)
     }
 
     [Fact]
+    public async Task CommandGrain_CreateRepeatedOnANewActivationReturnsWhatTheFirstStored()
+    {
+        var device = await RegisterDeviceAsync(Grains);
+        var id = NewCommandId();
+        var command = Grains.GetGrain<ICommandGrain>(id);
+        using var deactivations = new GrainDeactivations(command.GetGrainId());
+        var first = await Grains.GetGrain<IDeviceGrain>(device).CreateCommandAsync(Request(device), id);
+        // Its device is offline, so the activation goes: the repeat meets a new one, which inserts before it reads.
+        await deactivations.NextAsync();
+
+        var again = await Grains.GetGrain<IDeviceGrain>(device).CreateCommandAsync(Request(device, command: "other"), id);
+        await command.UpdateAsync(new CommandUpdate("done", null, null, "test"));
+        await deactivations.NextAsync();
+        var late = await Grains.GetGrain<IDeviceGrain>(device).CreateCommandAsync(Request(device, command: "third"), id);
+
+        Assert.Equal((first.Command, first.CreatedAt, first.ExpiresAt, CommandStatus.Pending), (again.Command, again.CreatedAt, again.ExpiresAt, again.Status));
+        Assert.Equal(("reboot", CommandStatus.Succeeded), (late.Command, late.Status));
+        Assert.Equal([CommandStatus.Pending, CommandStatus.Succeeded], (await command.GetAsync())!.History.Select(h => h.Status));
+    }
+
+    [Fact]
     public async Task CommandGrain_TellsObserversEveryChange()
     {
         var device = await RegisterDeviceAsync(Grains);
