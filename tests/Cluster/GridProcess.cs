@@ -80,20 +80,8 @@ public sealed class GridProcess : IAsyncDisposable
             : throw new FileNotFoundException($"{path} is missing: build it first (dotnet build tests/CommandGrid.Tests.csproj -c {Configuration} builds the silo and the gateway too).", path);
     }
 
-    /// <summary>A TCP port nobody listens on right now (bound to port 0, then released).</summary>
-    public static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
-        }
-    }
+    /// <summary>A TCP port nobody listens on right now (<see cref="TestPorts"/>).</summary>
+    public static int FreePort() => TestPorts.Next();
 
     /// <summary>
     /// Starts the process at once; it is ready when <see cref="HealthyAsync"/> says so. Its logging settings are
