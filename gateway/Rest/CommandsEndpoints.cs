@@ -145,7 +145,8 @@ internal static class CommandsEndpoints
         return command;
     }
 
-    private static DeviceNotFoundException ThingNotRegistered(string thingId) => new($"Thing {thingId} is not registered");
+    /// <summary>The REST doors' 404 for a thing never registered.</summary>
+    internal static DeviceNotFoundException ThingNotRegistered(string thingId) => new($"Thing {thingId} is not registered");
 
     internal static void EnsureDevice(TokenPayload token, string deviceId, long? networkId, long? deviceTypeId)
     {

@@ -97,7 +97,7 @@ internal static class ThingGroupsEndpoints
         rules.RequireGroupName(group);
         rules.RequireDeviceId(thingId, "thingId is not a valid thing id");
         await groups.AddThingAsync(group, thingId);
-        var thing = await devices.GetAsync(thingId) ?? throw new DeviceNotFoundException($"Thing {thingId} is not registered");
+        var thing = await devices.GetAsync(thingId) ?? throw CommandsEndpoints.ThingNotRegistered(thingId);
         return Results.Json(Thing.From(thing));
     }
 

@@ -58,7 +58,7 @@ internal static class ThingsEndpoints
     {
         var token = http.User.DeviceHiveToken();
         rules.RequireDeviceId(thingId, "thingId is not a valid thing id");
-        var device = await devices.GetAsync(thingId) ?? throw new DeviceNotFoundException($"Thing {thingId} is not registered");
+        var device = await devices.GetAsync(thingId) ?? throw CommandsEndpoints.ThingNotRegistered(thingId);
         CommandsEndpoints.EnsureDevice(token, device.Id, device.NetworkId, device.DeviceTypeId);
         return Results.Json(Thing.From(device));
     }

@@ -131,28 +131,30 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
     {
         if (_exists is not null)
         {
+            // Read and found absent: a refusal now means another activation wrote since, as for any write.
             await WriteAsync();
-            _exists = true;
-            return true;
         }
-        try
+        else
         {
-            await _state.WriteStateAsync();
-            _exists = true;
-            return true;
-        }
-        catch (InconsistentStateException)
-        {
-            await _state.ReadStateAsync();
-            _exists = _state.RecordExists;
-            if (!Exists)
+            try
             {
+                await _state.WriteStateAsync();
+            }
+            catch (InconsistentStateException)
+            {
+                await _state.ReadStateAsync();
+                _exists = _state.RecordExists;
+                if (Exists)
+                {
+                    return false;
+                }
                 // Refused, yet nothing is stored: not a repeat, so let the caller's retry begin again on a new activation.
                 DeactivateOnIdle();
                 throw;
             }
-            return false;
         }
+        _exists = true;
+        return true;
     }
 
     /// <summary>

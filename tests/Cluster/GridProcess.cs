@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using CommandGrid.Tests.Infrastructure;
 using CommandGrid.Tests.Mqtt.Infrastructure;
