@@ -26,7 +26,7 @@ internal sealed class MqttConnection
     private readonly MqttPacketDecoder _decoder;
     private readonly Channel<MqttPacket> _outbound;
     private readonly CancellationTokenSource _abortCts = new();
-    private readonly CancellationTokenSource _keepAliveCts = new();
+    private readonly CancellationTokenSource _keepAliveCts;
     private readonly CancellationTokenSource _writerCts = new();
     private readonly Lock _abortLock = new();
     private MqttSessionEndReason? _abortReason;
@@ -37,8 +37,9 @@ internal sealed class MqttConnection
     private TimeSpan _keepAliveWindow;
     private Dictionary<ushort, string>? _topicAliases;
 
-    public MqttConnection(MqttServer server, IMqttApplication application, MqttServerOptions options, MqttRefusals refusals, IMqttServerEvents? events, IDuplexPipe transport, string? remoteEndPoint, long id, ILogger logger)
+    public MqttConnection(MqttServer server, IMqttApplication application, MqttServerOptions options, MqttRefusals refusals, IMqttServerEvents? events, IDuplexPipe transport, string? remoteEndPoint, long id, TimeProvider timeProvider, ILogger logger)
     {
+        _keepAliveCts = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
         _refusals = refusals;
         _events = events;
         _server = server;

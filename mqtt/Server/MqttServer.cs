@@ -29,9 +29,12 @@ public sealed class MqttServer : IMqttPublisher
     private int _open;
     private volatile bool _stopping;
     private Task? _stopTask;
+    // Keep-alive and CONNECT deadlines run on it, so that tests can move time instead of waiting for it.
+    private readonly TimeProvider _timeProvider;
 
-    public MqttServer(IMqttApplication application, IOptions<MqttServerOptions> options, IMeterFactory meters, ILogger<MqttServer> logger, IMqttServerEvents? events = null)
+    public MqttServer(IMqttApplication application, IOptions<MqttServerOptions> options, IMeterFactory meters, ILogger<MqttServer> logger, TimeProvider timeProvider, IMqttServerEvents? events = null)
     {
+        _timeProvider = timeProvider;
         _events = events;
         _refusals = new MqttRefusals(meters, options.Value, events, logger);
         _application = application;
@@ -70,7 +73,7 @@ public sealed class MqttServer : IMqttPublisher
         Interlocked.Increment(ref _open);
         try
         {
-            var connection = new MqttConnection(this, _application, _options, _refusals, _events, transport, remoteEndPoint, id, _logger);
+            var connection = new MqttConnection(this, _application, _options, _refusals, _events, transport, remoteEndPoint, id, _timeProvider, _logger);
             var run = connection.RunAsync(connectionClosed);
             _connections[id] = (connection, run);
             try

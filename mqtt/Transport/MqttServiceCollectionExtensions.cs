@@ -34,6 +34,7 @@ public static class MqttServiceCollectionExtensions
             options.Configure(configure);
         }
 
+        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<MqttServer>();
         services.TryAddSingleton<MqttConnectionHandler>();
         services.AddHostedService<MqttServerLifetime>();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using CommandGrid.Mqtt.Packets;
 using CommandGrid.Mqtt.Server;
@@ -134,40 +133,6 @@ public sealed class ServerRawTests : IAsyncLifetime
         await client.SendAsync(new MqttConnectPacket { ClientId = "", CleanStart = false });
         var connAck = await client.ReceiveAsync<MqttConnAckPacket>();
         Assert.Equal(MqttReasonCode.ClientIdentifierNotValid, connAck.ReasonCode);
-    }
-
-    [Theory]
-    [InlineData(MqttProtocolVersion.V311)]
-    [InlineData(MqttProtocolVersion.V500)]
-    public async Task KeepAlive_SilentClientIsClosedForKeepAliveTimeout(MqttProtocolVersion version)
-    {
-        var clientId = TestTimeouts.NewClientId();
-        await using var client = await RawMqttClient.ConnectAsync(_host.MqttPort, clientId, version, keepAlive: 1);
-        var packets = await client.ReadUntilClosedAsync();
-        if (version == MqttProtocolVersion.V500)
-        {
-            Assert.Equal(MqttReasonCode.KeepAliveTimeout, Assert.IsType<MqttDisconnectPacket>(Assert.Single(packets)).ReasonCode);
-        }
-        else
-        {
-            Assert.Empty(packets);
-        }
-
-        await _host.Application.WaitForEndAsync(clientId, MqttSessionEndReason.KeepAliveTimeout);
-    }
-
-    [Fact]
-    public async Task KeepAlive_PingingClientStaysConnected()
-    {
-        await using var client = await RawMqttClient.ConnectAsync(_host.MqttPort, TestTimeouts.NewClientId(), keepAlive: 1);
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromSeconds(2.5))
-        {
-            await client.PingAsync();
-            await Task.Delay(400);
-        }
-
-        await client.PingAsync();
     }
 
     [Theory]

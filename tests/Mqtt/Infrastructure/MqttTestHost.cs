@@ -36,7 +36,8 @@ public sealed class MqttTestHost : IAsyncDisposable
     public string WebSocketUrl => $"ws://127.0.0.1:{HttpPort}/mqtt";
 
     /// <param name="logs">Also receives the host's log lines (warnings and above).</param>
-    public static async Task<MqttTestHost> StartAsync(Action<MqttServerOptions>? configure = null, ILoggerProvider? logs = null)
+    /// <param name="time">The server's clock (keep-alive and CONNECT deadlines); the system's when null.</param>
+    public static async Task<MqttTestHost> StartAsync(Action<MqttServerOptions>? configure = null, ILoggerProvider? logs = null, TimeProvider? time = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -49,6 +50,10 @@ public sealed class MqttTestHost : IAsyncDisposable
         var events = new RecordingServerEvents();
         builder.Services.AddMqttServer(_ => application, configure);
         builder.Services.AddSingleton<IMqttServerEvents>(events);
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
         ListenOptions? mqtt = null;
         ListenOptions? http = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
