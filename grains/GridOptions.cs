@@ -17,6 +17,13 @@ public sealed class GridOptions
     public int TtlReminderPeriodSeconds { get; set; } = 10;
 
     /// <summary>
+    /// How often every silo sweeps for open executions overdue by more than this period. An execution answered in
+    /// memory never gets a reminder (its grain timer keeps its TTL), so one held by a silo that died (kill -9, frozen)
+    /// times out through this sweep, at most twice this period after its expiry once its silo is gone.
+    /// </summary>
+    public int OverdueSweepPeriodSeconds { get; set; } = 10;
+
+    /// <summary>
     /// How long an open execution's activation (and a client token's) stays in memory after its last call
     /// when nobody watches it. A final one goes at once. Its state is stored and its reminder brings it back,
     /// so this trades memory for a storage read when an execution waiting for its device is called again.

@@ -12,16 +12,23 @@ namespace CommandGrid.Grains.Commands;
 
 /// <summary>
 /// One execution: PENDING → SENT → progress → one final status, never changing after that.
-/// The TTL is a durable reminder due at timestamp + lifetime. It is registered before the
-/// state is written, so a crash between the two leaves a reminder without a command (its tick
-/// finds nothing and removes it), never a command without its TTL.
+/// The TTL is due at timestamp + lifetime. While the execution is in memory a grain timer keeps it; when it leaves
+/// memory still open, a durable reminder takes over, registered as the activation goes.
 /// </summary>
 /// <remarks>
+/// <para>
+/// Nearly every execution is answered while in memory, so it never needs a reminder: registering one at create and
+/// removing it at the answer was two reminder-table writes and two reminder-service calls per command, a third of the
+/// cluster's storage statements (bench/README.md). An execution held in memory by a silo that died (kill -9, frozen)
+/// had no reminder yet: the periodic overdue sweep (<see cref="OverdueCommandSweeper"/>) ends it.
+/// </para>
+/// <para>
 /// Its state is read on first use, not at activation: nearly every activation is a new execution's, whose create has
 /// nothing to read. The create inserts without reading; the insert is conditional, so a create repeated for an id
 /// already stored (its first attempt's silo died before it answered) is refused by storage, and only then is the
 /// stored execution read and returned. Read at activation, the empty read was one round trip of six per command on
 /// one node and two statements of seven on PostgreSQL (bench/README.md, the cost breakdown).
+/// </para>
 /// </remarks>
 [GrainType("command")]
 public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
@@ -37,7 +44,11 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
     private readonly GridMetrics _metrics;
     private readonly ObserverManager<ICommandObserver> _observers;
     private readonly TimeSpan _observerExpiry;
+    // The reminder this activation registered or found.
     private IGrainReminder? _ttl;
+    // False only for an execution this activation inserted, for which no reminder was ever registered.
+    private bool _reminderMayExist = true;
+    private IGrainTimer? _ttlTimer;
 
     public CommandGrain(
         IGrainContext context,
@@ -66,6 +77,7 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
         {
             await _state.ReadStateAsync();
             _exists = _state.RecordExists;
+            ArmTtlTimer();
         }
     }
 
@@ -84,7 +96,6 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
         var now = _clock.GetUtcNow();
         var timestamp = request.Timestamp ?? now;
         var expiresAt = timestamp.AddSeconds(lifetime);
-        _ttl = await this.RegisterOrUpdateReminder(TtlReminder, Max(expiresAt - now, TimeSpan.Zero), TimeSpan.FromSeconds(_options.TtlReminderPeriodSeconds));
         _state.State = new CommandState
         {
             Id = command.Id,
@@ -110,6 +121,7 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
         {
             return await StoredBeforeAsync();
         }
+        ArmTtlTimer();
         _metrics.CommandEntered(CommandStatus.Pending);
         if (request.JobId is not null)
         {
@@ -139,6 +151,7 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
             try
             {
                 await _state.WriteStateAsync();
+                _reminderMayExist = false;
             }
             catch (InconsistentStateException)
             {
@@ -158,8 +171,8 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
     }
 
     /// <summary>
-    /// A repeated create found the execution stored by its first attempt, which stands. The reminder the repeat registered
-    /// is set back to the stored expiry (or removed, when the execution already ended).
+    /// A repeated create found the execution stored by its first attempt, which stands, with the stored expiry
+    /// (its first attempt's silo may have died before it registered a reminder).
     /// </summary>
     private async Task<CommandRecord> StoredBeforeAsync()
     {
@@ -169,8 +182,7 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
         }
         else
         {
-            var due = DateTimeOffset.FromUnixTimeMilliseconds(State.ExpiresAtMs) - _clock.GetUtcNow();
-            _ttl = await this.RegisterOrUpdateReminder(TtlReminder, Max(due, TimeSpan.Zero), TimeSpan.FromSeconds(_options.TtlReminderPeriodSeconds));
+            ArmTtlTimer();
         }
         return State.ToRecord();
     }
@@ -232,10 +244,7 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
         {
             return null;
         }
-        if (!CommandStatus.IsFinal(State.Status) && _clock.GetUtcNow().ToUnixTimeMilliseconds() >= State.ExpiresAtMs)
-        {
-            await ChangeAsync(CommandStatus.TimedOut, null, State.ResultJson, null, "ttl");
-        }
+        await TimeOutIfDueAsync("sweep");
         return State.ToRecord();
     }
 
@@ -263,20 +272,61 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
         {
             return;
         }
+        _reminderMayExist = true;
         await LoadAsync();
         // Ticks repeat every period until the command is final, so one missed or early tick costs at most a period.
         if (Exists && !CommandStatus.IsFinal(State.Status))
         {
-            if (_clock.GetUtcNow().ToUnixTimeMilliseconds() < State.ExpiresAtMs)
-            {
-                return;
-            }
-            LogTimedOut(_logger, State.Id, DateTimeOffset.FromUnixTimeMilliseconds(State.ExpiresAtMs), status.CurrentTickTime);
-            await ChangeAsync(CommandStatus.TimedOut, null, State.ResultJson, null, "ttl");
+            await TimeOutIfDueAsync("reminder");
             return;
         }
-        // Final (or never stored: the grid died between the reminder and the state): the reminder has no more work.
+        // Final (or never stored): the reminder has no more work.
         await RetireAsync();
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _ttlTimer?.Dispose();
+        if (!Exists || CommandStatus.IsFinal(State.Status) || _ttl is not null)
+        {
+            return;
+        }
+        try
+        {
+            _ttl = await this.RegisterOrUpdateReminder(TtlReminder, Max(ExpiresAt - _clock.GetUtcNow(), TimeSpan.Zero), TimeSpan.FromSeconds(_options.TtlReminderPeriodSeconds));
+        }
+        catch (Exception e)
+        {
+            // Stored and open without a reminder, as when a silo dies: the periodic overdue sweep ends it.
+            LogReminderNotRegistered(_logger, State.Id, e);
+        }
+    }
+
+    private DateTimeOffset ExpiresAt => DateTimeOffset.FromUnixTimeMilliseconds(State.ExpiresAtMs);
+
+    /// <summary>Keeps the TTL while the execution is in memory; without it, an open execution would wait for a reminder it does not have.</summary>
+    private void ArmTtlTimer()
+    {
+        if (!Exists || CommandStatus.IsFinal(State.Status))
+        {
+            return;
+        }
+        _ttlTimer?.Dispose();
+        _ttlTimer = this.RegisterGrainTimer(
+            static (grain, _) => grain.TimeOutIfDueAsync("timer"),
+            this,
+            new GrainTimerCreationOptions(Max(ExpiresAt - _clock.GetUtcNow(), TimeSpan.Zero), Timeout.InfiniteTimeSpan));
+    }
+
+    /// <summary>The one place an execution times out, whichever of its timer, its reminder or a sweep comes first.</summary>
+    private async Task TimeOutIfDueAsync(string via)
+    {
+        if (!Exists || CommandStatus.IsFinal(State.Status) || _clock.GetUtcNow().ToUnixTimeMilliseconds() < State.ExpiresAtMs)
+        {
+            return;
+        }
+        LogTimedOut(_logger, State.Id, ExpiresAt, via);
+        await ChangeAsync(CommandStatus.TimedOut, null, State.ResultJson, null, "ttl");
     }
 
     private async Task ChangeAsync(string status, string? deviceStatus, string? resultJson, StatusReason? reason, string source)
@@ -324,7 +374,12 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
     // The answer does not wait for this: a reminder left behind only ticks once more and removes itself.
     private async Task RetireAsync()
     {
-        await ForgetTtlAsync();
+        _ttlTimer?.Dispose();
+        _ttlTimer = null;
+        if (_ttl is not null || _reminderMayExist)
+        {
+            await ForgetTtlAsync();
+        }
         DeactivateOnIdle();
     }
 
@@ -390,8 +445,11 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
     [LoggerMessage(Level = LogLevel.Information, Message = "Command {CommandId} {Command} for {DeviceId} created, lifetime {Lifetime}s")]
     private static partial void LogCreated(ILogger logger, long commandId, string command, string deviceId, int lifetime);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Command {CommandId} timed out (due {DueAt:O}, tick {TickAt:O})")]
-    private static partial void LogTimedOut(ILogger logger, long commandId, DateTimeOffset dueAt, DateTime tickAt);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Command {CommandId} timed out (due {DueAt:O}, by its {Via})")]
+    private static partial void LogTimedOut(ILogger logger, long commandId, DateTimeOffset dueAt, string via);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The TTL reminder of command {CommandId} was not registered as it left memory; the periodic overdue sweep times it out")]
+    private static partial void LogReminderNotRegistered(ILogger logger, long commandId, Exception error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "The TTL reminder of command {CommandId} was left to its next tick: the silo is stopping")]
     private static partial void LogReminderLeftAtStop(ILogger logger, long commandId);

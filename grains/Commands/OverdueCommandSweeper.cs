@@ -2,22 +2,28 @@ using CommandGrid.Grains.Cluster;
 using CommandGrid.Grains.Interfaces;
 using CommandGrid.Storage.Queries;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace CommandGrid.Grains.Commands;
 
 /// <summary>
-/// Times out every command whose TTL passed while no reminder could fire for it: the node was
-/// down, or the silo owning its reminder died and was not yet declared dead. Orleans skips the
-/// ticks missed meanwhile (the next one comes a whole period late), so this silo sweeps with one
-/// indexed query when it becomes active and again on every change of the active silos.
-/// The grains' own check makes a sweep that races a reminder harmless, and a sweep repeated harmless.
+/// Times out every command whose TTL passed while nothing could fire for it: the node was down, the silo owning
+/// its reminder died and was not yet declared dead (Orleans skips the ticks missed meanwhile, so the next comes a
+/// whole period late), or the silo that held it in memory died before it left with a reminder. This silo sweeps
+/// with one indexed query when it becomes active, again on every change of the active silos, and every
+/// <see cref="GridOptions.OverdueSweepPeriodSeconds"/> for what is overdue by more than that period (what is less
+/// overdue is still its timer's or reminder's to end). The grains' own check makes a sweep that races a timer or
+/// a reminder harmless, and a sweep repeated harmless.
 /// </summary>
 internal sealed partial class OverdueCommandSweeper(
     IGrainFactory grains,
     IGridQueries queries,
     TimeProvider clock,
+    IOptions<GridOptions> options,
     ILogger<OverdueCommandSweeper> logger) : IActiveSilosListener
 {
+    private readonly TimeSpan _period = TimeSpan.FromSeconds(options.Value.OverdueSweepPeriodSeconds);
+
     private const int Concurrency = 32;
 
     /// <summary>
@@ -27,13 +33,16 @@ internal sealed partial class OverdueCommandSweeper(
     /// </summary>
     public static readonly TimeSpan[] SweepsAfterChange = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
 
-    /// <summary>Times out every open command due before now; returns how many it timed out and how many calls failed.</summary>
-    public async Task<SweepResult> SweepAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Times out every open command due more than <paramref name="overdueBy"/> before now; returns how many it timed
+    /// out and how many calls failed.
+    /// </summary>
+    public async Task<SweepResult> SweepAsync(CancellationToken cancellationToken, TimeSpan overdueBy = default)
     {
         var timedOut = 0;
         var failed = 0;
         Exception? firstFailure = null;
-        var overdue = queries.OverdueCommandIdsAsync(clock.GetUtcNow(), cancellationToken);
+        var overdue = queries.OverdueCommandIdsAsync(clock.GetUtcNow() - overdueBy, cancellationToken);
         await Parallel.ForEachAsync(overdue, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken }, async (id, _) =>
         {
             try
@@ -58,7 +67,11 @@ internal sealed partial class OverdueCommandSweeper(
     {
         var reason = change == ActiveSilosChange.Joined ? "start" : "membership change";
         await SweepLoggedAsync(reason, cancellationToken);
-        if (change != ActiveSilosChange.Joined)
+        if (change == ActiveSilosChange.Joined)
+        {
+            _ = SweepPeriodicallyAsync(cancellationToken);
+        }
+        else
         {
             // Not awaited: the watcher queues each notice behind this one, and the next change's sweep must not
             // wait out these delays.
@@ -84,17 +97,34 @@ internal sealed partial class OverdueCommandSweeper(
         }
     }
 
-    private async Task SweepLoggedAsync(string reason, CancellationToken cancellationToken)
+    private async Task SweepPeriodicallyAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_period, clock, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            await SweepLoggedAsync("period", cancellationToken, _period);
+        }
+    }
+
+    private async Task SweepLoggedAsync(string reason, CancellationToken cancellationToken, TimeSpan overdueBy = default)
     {
         try
         {
-            var result = await SweepAsync(cancellationToken);
+            var result = await SweepAsync(cancellationToken, overdueBy);
             if (result.Failed > 0)
             {
                 LogSweptWithFailures(logger, reason, result.TimedOut, result.Failed, result.FirstFailure!.GetType().Name, result.FirstFailure.Message);
             }
-            else
+            else if (result.TimedOut > 0 || overdueBy == TimeSpan.Zero)
             {
+                // A periodic sweep that found nothing, which is every one while no silo died, is not news.
                 LogSwept(logger, reason, result.TimedOut);
             }
         }

@@ -111,12 +111,55 @@ public sealed class CommandGrainTests(GrainClusterFixture cluster)
     }
 
     [Fact]
+    public async Task CommandGrain_AnsweredInMemoryNeverTouchesTheReminderTable()
+    {
+        var device = await RegisterDeviceAsync(Grains);
+        var id = NewCommandId();
+        var command = Grains.GetGrain<ICommandGrain>(id);
+        using var reminders = new ReminderRegistrations(command.GetGrainId(), CommandGrain.TtlReminder);
+        using var deactivations = new GrainDeactivations(command.GetGrainId());
+
+        await command.CreateAsync(new NewCommand(Request(device), id, null, null, DeviceConnected: true));
+        var done = await command.UpdateAsync(new CommandUpdate("done", null, null, "test", device));
+        // A final execution leaves memory at once; a reminder it registered or removed would be seen by then.
+        await deactivations.NextAsync();
+
+        Assert.Equal(CommandStatus.Succeeded, done.Status);
+        Assert.Empty(reminders.Seen);
+    }
+
+    [Fact]
+    public async Task CommandGrain_UnansweredInMemoryTimesOutByItsTimerAtExpiryWithoutAReminder()
+    {
+        var device = await RegisterDeviceAsync(Grains);
+        var id = NewCommandId();
+        var command = Grains.GetGrain<ICommandGrain>(id);
+        using var reminders = new ReminderRegistrations(command.GetGrainId(), CommandGrain.TtlReminder);
+        var created = await command.CreateAsync(new NewCommand(Request(device, lifetime: 60), id, null, null, DeviceConnected: true));
+        var changes = new CommandChanges();
+        var reference = Grains.CreateObjectReference<ICommandObserver>(changes);
+        // The subscription holds the activation in memory, as a watching creator's does.
+        await command.SubscribeAsync(reference);
+
+        cluster.Clock.Advance(created.ExpiresAt - cluster.Clock.GetUtcNow() - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(CommandStatus.Pending, (await command.GetAsync())!.Status);
+        cluster.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        var final = await changes.NextAsync();
+
+        Assert.Equal((CommandStatus.TimedOut, "ttl"), (final.Status, final.History[^1].Source));
+        Assert.True(final.LastUpdated >= created.ExpiresAt, $"timed out at {final.LastUpdated:O}, before its expiry {created.ExpiresAt:O}");
+        Assert.Empty(reminders.Seen);
+        Grains.DeleteObjectReference<ICommandObserver>(reference);
+    }
+
+    [Fact]
     public async Task CommandGrain_TtlReminderTimesOutAtExpiryNotBefore()
     {
         var device = await RegisterDeviceAsync(Grains);
         var id = NewCommandId();
         var command = Grains.GetGrain<ICommandGrain>(id);
         using var armed = new ReminderArmed(command.GetGrainId(), CommandGrain.TtlReminder);
+        // Its device is offline, so the execution leaves memory at once, and registers its reminder as it goes.
         var created = await Grains.GetGrain<IDeviceGrain>(device).CreateCommandAsync(Request(device, lifetime: 60), id);
         await armed.WaitAsync();
         var reminder = await cluster.Silo.GetRequiredService<IReminderTable>().ReadRow(command.GetGrainId(), CommandGrain.TtlReminder);

@@ -1,7 +1,10 @@
+using CommandGrid.Grains;
 using CommandGrid.Grains.Cluster;
 using CommandGrid.Grains.Commands;
 using CommandGrid.Grains.Interfaces;
+using CommandGrid.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Orleans;
 using Orleans.Providers;
 using Orleans.Storage;
@@ -74,16 +77,68 @@ public sealed class OverdueSweepTests(GrainClusterFixture cluster)
         await sweeper.OnActiveSilosAsync(ActiveSilosChange.Changed, stop.Token).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(CommandStatus.TimedOut, (await cluster.Grains.GetGrain<ICommandGrain>(overdue).GetAsync())!.Status);
 
-        // Due a second after the change, with no reminder: only the follow-up sweep ends it.
+        // Due a second after the change, with no reminder and no activation (hence no timer), and far less overdue
+        // than the periodic sweep looks for: only the follow-up sweep ends it.
         var later = await StoreWithoutReminderAsync(device, CommandStatus.Pending, 1);
-        var command = cluster.Grains.GetGrain<ICommandGrain>(later);
-        var changes = new CommandChanges();
-        var reference = cluster.Grains.CreateObjectReference<ICommandObserver>(changes);
-        await command.SubscribeAsync(reference);
         cluster.Clock.Advance(OverdueCommandSweeper.SweepsAfterChange[0] + TimeSpan.FromSeconds(1));
 
-        Assert.Equal((CommandStatus.TimedOut, "ttl"), ((await changes.NextAsync()).Status, (await command.GetAsync())!.History[^1].Source));
-        cluster.Grains.DeleteObjectReference<ICommandObserver>(reference);
+        await Eventually.TrueAsync(async () => (await StoredAsync(later)).Status == CommandStatus.TimedOut, TimeSpan.FromSeconds(30), $"{later} is stored TIMED_OUT");
+        Assert.Equal("ttl", (await cluster.Grains.GetGrain<ICommandGrain>(later).GetAsync())!.History[^1].Source);
         await stop.CancelAsync();
+    }
+
+    [Fact]
+    public async Task OverdueSweep_PeriodicSweepTakesOnlyWhatIsOverdueByMoreThanItsPeriod()
+    {
+        var device = await RegisterDeviceAsync(cluster.Grains);
+        var period = Period;
+        var lost = await StoreWithoutReminderAsync(device, CommandStatus.Sent, 30);
+        var justDue = await StoreWithoutReminderAsync(device, CommandStatus.Pending, 30 + (int)period.TotalSeconds);
+        cluster.Clock.Advance(TimeSpan.FromSeconds(30) + period + TimeSpan.FromSeconds(1));
+
+        var swept = await cluster.Silo.GetRequiredService<OverdueCommandSweeper>().SweepAsync(CancellationToken.None, period);
+
+        Assert.Equal(0, swept.Failed);
+        Assert.Equal(CommandStatus.TimedOut, (await StoredAsync(lost)).Status);
+        // Overdue by a second: still its timer's or its reminder's to end.
+        Assert.Equal(CommandStatus.Pending, (await StoredAsync(justDue)).Status);
+    }
+
+    /// <summary>
+    /// An execution a silo held in memory when it died had a timer and no reminder: nothing but the silo's own
+    /// periodic sweep, started when it became active, ends it.
+    /// </summary>
+    [Fact]
+    public async Task OverdueSweep_RunsEveryPeriodOnItsOwn()
+    {
+        var device = await RegisterDeviceAsync(cluster.Grains);
+        var lost = await StoreWithoutReminderAsync(device, CommandStatus.Sent, 30);
+        cluster.Clock.Advance(TimeSpan.FromSeconds(30));
+
+        // The sweep arms its next wait only after the last sweep ended, which the test cannot see: it moves the clock
+        // a period at a time until one sweep has run after the execution became overdue by more than a period.
+        var advanced = TimeSpan.Zero;
+        await Eventually.TrueAsync(async () =>
+        {
+            if ((await StoredAsync(lost)).Status == CommandStatus.TimedOut)
+            {
+                return true;
+            }
+            cluster.Clock.Advance(Period);
+            advanced += Period;
+            return false;
+        }, TimeSpan.FromSeconds(30), $"{lost} is stored TIMED_OUT");
+
+        Assert.True(advanced > Period, $"swept after {advanced}, before it was overdue by more than a period");
+    }
+
+    private TimeSpan Period => TimeSpan.FromSeconds(cluster.Silo.GetRequiredService<IOptions<GridOptions>>().Value.OverdueSweepPeriodSeconds);
+
+    private async Task<CommandState> StoredAsync(long id)
+    {
+        var storage = cluster.Silo.GetRequiredKeyedService<IGrainStorage>(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME);
+        var state = new GrainState<CommandState>();
+        await storage.ReadStateAsync("command", cluster.Grains.GetGrain<ICommandGrain>(id).GetGrainId(), state);
+        return state.State ?? throw new InvalidOperationException($"command {id} is not stored");
     }
 }

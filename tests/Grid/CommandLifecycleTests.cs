@@ -155,7 +155,9 @@ public sealed class CommandLifecycleTests
         var sizes = batches.GetMeasurementSnapshot();
         var writes = sizes.Sum(m => m.Value);
         var transactions = sizes.Count;
-        Assert.True(writes >= 400, $"each create writes its state and its TTL reminder ({writes} writes)");
+        // Each create writes its state; the reminders its execution registers as it leaves memory (its device is
+        // offline) may come after the create answered.
+        Assert.True(writes >= 200, $"each create writes its state ({writes} writes)");
         Assert.True(transactions < writes / 2, $"{writes} writes took {transactions} transactions");
     }
 
