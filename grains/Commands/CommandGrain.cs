@@ -49,6 +49,9 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
     // False only for an execution this activation inserted, for which no reminder was ever registered.
     private bool _reminderMayExist = true;
     private IGrainTimer? _ttlTimer;
+    // Created for a device with a delivering connection, whose door confirms the delivery (MarkSentAsync) only after
+    // it wrote the request, or after the device's MQTT acknowledgement: the device's answer can come first.
+    private bool _deliveryUnconfirmed;
 
     public CommandGrain(
         IGrainContext context,
@@ -122,6 +125,7 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
             return await StoredBeforeAsync();
         }
         ArmTtlTimer();
+        _deliveryUnconfirmed = command.DeviceConnected;
         _metrics.CommandEntered(CommandStatus.Pending);
         if (request.JobId is not null)
         {
@@ -197,9 +201,15 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
     {
         await LoadAsync();
         EnsureExists();
+        _deliveryUnconfirmed = false;
         if (State.Status == CommandStatus.Pending)
         {
             await ChangeAsync(CommandStatus.Sent, State.DeviceStatus, State.ResultJson, null, "delivery");
+        }
+        else if (CommandStatus.IsFinal(State.Status))
+        {
+            // The confirmation a final execution stayed for.
+            DeactivateOnIdle();
         }
         return State.ToRecord();
     }
@@ -371,7 +381,12 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
         }
     }
 
-    // The answer does not wait for this: a reminder left behind only ticks once more and removes itself.
+    /// <summary>
+    /// A final execution leaves memory at once, unless the door's delivery confirmation is still to come: answered before
+    /// it arrived (a quarter of the commands in the cluster under P1), a new activation would read the execution back
+    /// only to find it final. It then goes with the confirmation, or when idle for <c>Commands:IdleSeconds</c>.
+    /// The answer does not wait for this: a reminder left behind only ticks once more and removes itself.
+    /// </summary>
     private async Task RetireAsync()
     {
         _ttlTimer?.Dispose();
@@ -380,7 +395,10 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
         {
             await ForgetTtlAsync();
         }
-        DeactivateOnIdle();
+        if (!_deliveryUnconfirmed)
+        {
+            DeactivateOnIdle();
+        }
     }
 
     private async Task ForgetTtlAsync()

@@ -111,7 +111,7 @@ public sealed class CommandGrainTests(GrainClusterFixture cluster)
     }
 
     [Fact]
-    public async Task CommandGrain_AnsweredInMemoryNeverTouchesTheReminderTable()
+    public async Task CommandGrain_AnsweredBeforeItsDeliveryConfirmationStaysForItAndNeedsNoReminder()
     {
         var device = await RegisterDeviceAsync(Grains);
         var id = NewCommandId();
@@ -121,10 +121,13 @@ public sealed class CommandGrainTests(GrainClusterFixture cluster)
 
         await command.CreateAsync(new NewCommand(Request(device), id, null, null, DeviceConnected: true));
         var done = await command.UpdateAsync(new CommandUpdate("done", null, null, "test", device));
-        // A final execution leaves memory at once; a reminder it registered or removed would be seen by then.
+        // The door's delivery confirmation, after the device's answer: the final execution stayed in memory for it,
+        // and goes with it. A reminder it registered or removed would be seen by then.
+        var confirmed = await command.MarkSentAsync();
         await deactivations.NextAsync();
 
-        Assert.Equal(CommandStatus.Succeeded, done.Status);
+        Assert.Equal((CommandStatus.Succeeded, CommandStatus.Succeeded), (done.Status, confirmed.Status));
+        Assert.Equal(1, deactivations.Activations);
         Assert.Empty(reminders.Seen);
     }
 
