@@ -1,6 +1,7 @@
 // A job's page (#/jobs/{id}): its progress and counts, definition, rollout, abort rules, status and
 // times, its executions (filtered by status, "More" for the next page) and Cancel. While the job runs
-// it is re-read a few times a second; when its counts move, the executions shown are re-read too.
+// it is re-read a few times a second; when its counts move, or the list shows fewer executions than the
+// counts say exist (a first read that raced their creation, or failed), the executions shown are re-read too.
 
 import { api, query, formatTime, el } from './api.js';
 import { CursorList } from './pages.js';
@@ -53,6 +54,8 @@ export class JobPage {
       this.render(await api('GET', `/jobs/${encodeURIComponent(jobId)}`));
     } catch (error) {
       this.error(`Reading job ${jobId} failed: ${error.message}`);
+      // The poller tries again (backing off while it fails), so one failed read does not leave the page stale.
+      if (this.active) this.poller.start();
       return;
     }
     await this.executions.reset();
@@ -74,9 +77,17 @@ export class JobPage {
     const job = await api('GET', `/jobs/${encodeURIComponent(jobId)}`);
     if (jobId !== this.jobId) return false;
     const moved = JSON.stringify(job.counts) !== JSON.stringify(this.job?.counts) || job.status !== this.job?.status;
+    this.error(null);
     this.render(job);
-    if (moved) await this.executions.refresh();
+    if (moved || this.listedTooFew(job)) await this.executions.refresh();
     return !isFinalJob(job);
+  }
+
+  /** Whether the list, complete (no "More"), shows fewer executions than the job counts for its filter. */
+  listedTooFew(job) {
+    const status = $('job-executions-status').value;
+    const counted = status ? (job.counts?.[status] ?? 0) : job.created;
+    return !this.executions.nextCursor && this.executions.items.length < counted;
   }
 
   render(job) {
