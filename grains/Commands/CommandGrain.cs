@@ -44,9 +44,7 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
     private readonly GridMetrics _metrics;
     private readonly ObserverManager<ICommandObserver> _observers;
     private readonly TimeSpan _observerExpiry;
-    // The reminder this activation registered or found.
-    private IGrainReminder? _ttl;
-    // False only for an execution this activation inserted, for which no reminder was ever registered.
+    // False only while no reminder can exist: for an execution this activation inserted, or whose reminder it removed.
     private bool _reminderMayExist = true;
     private IGrainTimer? _ttlTimer;
     // Created for a device with a delivering connection, whose door confirms the delivery (MarkSentAsync) only after
@@ -78,10 +76,15 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
     {
         if (_exists is null)
         {
-            await _state.ReadStateAsync();
-            _exists = _state.RecordExists;
-            ArmTtlTimer();
+            await ReadAsync();
         }
+    }
+
+    private async Task ReadAsync()
+    {
+        await _state.ReadStateAsync();
+        _exists = _state.RecordExists;
+        ArmTtlTimer();
     }
 
     public async Task<CommandRecord> CreateAsync(NewCommand command)
@@ -159,8 +162,7 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
             }
             catch (InconsistentStateException)
             {
-                await _state.ReadStateAsync();
-                _exists = _state.RecordExists;
+                await ReadAsync();
                 if (Exists)
                 {
                     return false;
@@ -175,18 +177,14 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
     }
 
     /// <summary>
-    /// A repeated create found the execution stored by its first attempt, which stands, with the stored expiry
-    /// (its first attempt's silo may have died before it registered a reminder).
+    /// A repeated create found the execution stored by its first attempt, which stands, with the stored expiry: the
+    /// read armed its timer if it is open (its first attempt's silo may have died before it registered a reminder).
     /// </summary>
     private async Task<CommandRecord> StoredBeforeAsync()
     {
         if (CommandStatus.IsFinal(State.Status))
         {
             await RetireAsync();
-        }
-        else
-        {
-            ArmTtlTimer();
         }
         return State.ToRecord();
     }
@@ -297,13 +295,13 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _ttlTimer?.Dispose();
-        if (!Exists || CommandStatus.IsFinal(State.Status) || _ttl is not null)
+        if (!Exists || CommandStatus.IsFinal(State.Status))
         {
             return;
         }
         try
         {
-            _ttl = await this.RegisterOrUpdateReminder(TtlReminder, Max(ExpiresAt - _clock.GetUtcNow(), TimeSpan.Zero), TimeSpan.FromSeconds(_options.TtlReminderPeriodSeconds));
+            await this.RegisterOrUpdateReminder(TtlReminder, Max(ExpiresAt - _clock.GetUtcNow(), TimeSpan.Zero), TimeSpan.FromSeconds(_options.TtlReminderPeriodSeconds));
         }
         catch (Exception e)
         {
@@ -391,7 +389,7 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
     {
         _ttlTimer?.Dispose();
         _ttlTimer = null;
-        if (_ttl is not null || _reminderMayExist)
+        if (_reminderMayExist)
         {
             await ForgetTtlAsync();
         }
@@ -405,12 +403,11 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
     {
         try
         {
-            var reminder = _ttl ?? await this.GetReminder(TtlReminder);
-            if (reminder is not null)
+            if (await this.GetReminder(TtlReminder) is { } reminder)
             {
                 await this.UnregisterReminder(reminder);
             }
-            _ttl = null;
+            _reminderMayExist = false;
         }
         catch (Exception e) when (e is SiloUnavailableException or ObjectDisposedException)
         {

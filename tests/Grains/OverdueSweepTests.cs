@@ -31,8 +31,7 @@ public sealed class OverdueSweepTests(GrainClusterFixture cluster)
             ExpiresAtMs = now.AddSeconds(lifetimeSeconds).ToUnixTimeMilliseconds(),
             History = [new StatusChange(status, null, now, "test")],
         };
-        var storage = cluster.Silo.GetRequiredKeyedService<IGrainStorage>(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME);
-        await storage.WriteStateAsync("command", cluster.Grains.GetGrain<ICommandGrain>(id).GetGrainId(), new GrainState<CommandState>(state));
+        await Storage.WriteStateAsync("command", cluster.Grains.GetGrain<ICommandGrain>(id).GetGrainId(), new GrainState<CommandState>(state));
         return id;
     }
 
@@ -132,13 +131,14 @@ public sealed class OverdueSweepTests(GrainClusterFixture cluster)
         Assert.True(advanced > Period, $"swept after {advanced}, before it was overdue by more than a period");
     }
 
+    private IGrainStorage Storage => cluster.Silo.GetRequiredKeyedService<IGrainStorage>(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME);
+
     private TimeSpan Period => TimeSpan.FromSeconds(cluster.Silo.GetRequiredService<IOptions<GridOptions>>().Value.OverdueSweepPeriodSeconds);
 
     private async Task<CommandState> StoredAsync(long id)
     {
-        var storage = cluster.Silo.GetRequiredKeyedService<IGrainStorage>(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME);
         var state = new GrainState<CommandState>();
-        await storage.ReadStateAsync("command", cluster.Grains.GetGrain<ICommandGrain>(id).GetGrainId(), state);
+        await Storage.ReadStateAsync("command", cluster.Grains.GetGrain<ICommandGrain>(id).GetGrainId(), state);
         return state.State ?? throw new InvalidOperationException($"command {id} is not stored");
     }
 }
