@@ -16,7 +16,7 @@ public static class GrainsServiceCollectionExtensions
     /// <summary>
     /// What the grains need beside Orleans and the storage: their options, the command-id allocator,
     /// the watcher of the active silos and the overdue sweep it drives, the grid's metrics, and how long
-    /// executions stay in memory when idle.
+    /// executions stay in memory when idle, and what each silo knows of the command feeds' subscribers.
     /// </summary>
     public static IServiceCollection AddCommandGridGrainServices(this IServiceCollection services, IConfiguration? commandsSection, IConfiguration? jobsSection = null)
     {
@@ -33,6 +33,9 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<CommandIdAllocator>();
         services.AddSingleton<ActiveSilosWatcher>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ActiveSilosWatcher>());
+        services.AddSingleton<CommandFeedPresence>();
+        services.AddSingleton<CommandFeedPresenceClient>();
+        services.AddGrainService<CommandFeedPresenceService>();
         services.AddSingleton<OverdueCommandSweeper>();
         services.AddSingleton<IActiveSilosListener>(sp => sp.GetRequiredService<OverdueCommandSweeper>());
         services.AddOptions<GrainCollectionOptions>().Configure<IOptions<GridOptions>>(ConfigureCollection);

@@ -11,8 +11,9 @@ public interface ICommandFeedGrain : IGrainWithStringKey
 
     Task UnsubscribeAsync(ICommandFeedObserver observer);
 
+    /// <summary>An event from a command grain on <paramref name="publisher"/>, the silo told when nobody listens.</summary>
     [OneWay]
-    Task PublishAsync(CommandEvent commandEvent);
+    Task PublishAsync(CommandEvent commandEvent, SiloAddress publisher);
 }
 
 public static class CommandFeeds

@@ -42,6 +42,8 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
     private readonly TimeProvider _clock;
     private readonly ILogger<CommandGrain> _logger;
     private readonly GridMetrics _metrics;
+    private readonly CommandFeedPresence _feedPresence;
+    private readonly SiloAddress _silo;
     private readonly ObserverManager<ICommandObserver> _observers;
     private readonly TimeSpan _observerExpiry;
     // False only while no reminder can exist: for an execution this activation inserted, or whose reminder it removed.
@@ -57,8 +59,11 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
         IOptions<GridOptions> options,
         TimeProvider clock,
         GridMetrics metrics,
+        CommandFeedPresence feedPresence,
         ILogger<CommandGrain> logger)
     {
+        _feedPresence = feedPresence;
+        _silo = context.Address.SiloAddress!;
         _state = new StateStorageBridge<CommandState>("command", context, storage);
         _options = options.Value;
         _clock = clock;
@@ -426,14 +431,22 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
     private void PublishToFeeds(CommandEvent commandEvent)
     {
         var record = commandEvent.Command;
-        _ = GrainFactory.GetGrain<ICommandFeedGrain>(CommandFeeds.All).PublishAsync(commandEvent);
+        PublishToFeed(CommandFeeds.All, commandEvent);
         if (record.NetworkId is { } network)
         {
-            _ = GrainFactory.GetGrain<ICommandFeedGrain>(CommandFeeds.Network(network)).PublishAsync(commandEvent);
+            PublishToFeed(CommandFeeds.Network(network), commandEvent);
         }
         if (record.DeviceTypeId is { } deviceType)
         {
-            _ = GrainFactory.GetGrain<ICommandFeedGrain>(CommandFeeds.DeviceType(deviceType)).PublishAsync(commandEvent);
+            PublishToFeed(CommandFeeds.DeviceType(deviceType), commandEvent);
+        }
+    }
+
+    private void PublishToFeed(string feed, CommandEvent commandEvent)
+    {
+        if (_feedPresence.MayHaveSubscribers(feed))
+        {
+            _ = GrainFactory.GetGrain<ICommandFeedGrain>(feed).PublishAsync(commandEvent, _silo);
         }
     }
 

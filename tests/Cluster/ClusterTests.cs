@@ -49,13 +49,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
 
         await using var creator = await WsClient.ConnectAsync(gateway2.WebSocketUri);
         await creator.OkAsync(new JsonObject { ["action"] = "authenticate", ["token"] = GridServer.Token() });
-        var inserted = await creator.OkAsync(new JsonObject
-        {
-            ["action"] = "command/insert",
-            ["deviceId"] = thing,
-            ["command"] = new JsonObject { ["command"] = "reboot", ["lifetime"] = 60 },
-        });
-        var id = (long)inserted["command"]!["id"]!;
+        var id = await InsertCommandAsync(creator, thing);
 
         await device.WaitForAsync("message", m => ((string)m["topic"]!).EndsWith($"/executions/{id}/request", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         await device.RequestAsync("publish", new
@@ -70,8 +64,31 @@ public sealed class ClusterTests(ITestOutputHelper output)
         Assert.True((bool)update["command"]!["result"]!["rebooted"]!);
         using var rest1 = cluster.Client(0);
         Assert.Equal("SUCCEEDED", (string)(await rest1.GetCommandAsync(id.ToString(CultureInfo.InvariantCulture)))["status"]!);
+
+        // Nobody watched the fleet-wide feed, so the silos that ran these commands were told to keep its events to
+        // themselves. A watcher that subscribes now still gets every later command, from whichever silo runs it.
+        for (var i = 0; i < 6; i++)
+        {
+            await InsertCommandAsync(creator, thing);
+        }
+        await using var watcher = await WsClient.ConnectAsync(gateway1.WebSocketUri);
+        await watcher.OkAsync(new JsonObject { ["action"] = "authenticate", ["token"] = GridServer.Token() });
+        await watcher.OkAsync(new JsonObject { ["action"] = "command/subscribe" });
+        for (var i = 0; i < 6; i++)
+        {
+            var later = await InsertCommandAsync(creator, thing);
+            await watcher.WaitForPushAsync("command/insert", p => (long?)p["command"]?["id"] == later, TimeSpan.FromSeconds(30));
+        }
         cluster.Passed();
     }
+
+    private static async Task<long> InsertCommandAsync(WsClient client, string thing) =>
+        (long)(await client.OkAsync(new JsonObject
+        {
+            ["action"] = "command/insert",
+            ["deviceId"] = thing,
+            ["command"] = new JsonObject { ["command"] = "reboot", ["lifetime"] = 60 },
+        }))["command"]!["id"]!;
 
     private sealed record Attempt(int Number, string Thing, int Gateway, int Ttl, DateTimeOffset Started, DateTimeOffset Ended, HttpStatusCode? Status, string? Id, string? Error)
     {
