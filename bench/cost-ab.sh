@@ -18,6 +18,10 @@ echo "building this checkout and $BASE (Release)..." >&2
 for project in silo gateway bench/loadgen; do dotnet build -c Release "$project" -v q -nologo >/dev/null; done
 git worktree add -q --detach "$TREE" "$BASE"
 for project in silo gateway; do dotnet build -c Release "$TREE/$project" -v q -nologo >/dev/null; done
+# Each build runs as its own scripts run it: published with ReadyToRun where it has scripts/publish.sh.
+for root in "$PWD" "$TREE"; do
+  if [ -f "$root/scripts/publish.sh" ]; then "$root/scripts/publish.sh" >/dev/null; fi
+done
 for round in $(seq 1 "$ROUNDS"); do
   if (( round % 2 )); then order="base current"; else order="current base"; fi
   for variant in $order; do

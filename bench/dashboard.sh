@@ -25,7 +25,7 @@ measure() {
   RUN=$((RUN + 1))
   rm -f "$WORK"/grid.db*
   start_grid "$@"
-  local token; token=$(dotnet "$ROOT/silo/bin/Release/net10.0/CommandGrid.Silo.dll" token --Auth:JwtSecret="$SECRET")
+  local token; token=$(dotnet "$(grid_dll)" token --Auth:JwtSecret="$SECRET")
   ( while sleep 1; do for api in DashboardCounters ClusterStats TopGrainMethods; do
       curl -fs -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$HPORT/dashboard/$api" || true; done; done ) &
   local poller=$!; PIDS+=("$poller")

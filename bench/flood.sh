@@ -15,7 +15,7 @@ BENCH_NAME=flood
 # shellcheck source=bench/lib/one-node.sh
 . bench/lib/one-node.sh
 build_release silo bench/loadgen
-GRID_DLL=${GRID_DLL:-$ROOT/silo/bin/Release/net10.0/CommandGrid.Silo.dll}
+GRID_DLL=$(grid_dll)
 
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== command: NOFILE=$NOFILE COUNT=$COUNT DURATION=$DURATION INTERVAL=$INTERVAL RECONNECT_MS=$RECONNECT_MS GRID_DLL=$GRID_DLL bench/flood.sh"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A local CommandGrid cluster on Orleans: 3 silos (HTTP 5101-5103, silo ports 11111-11113, gateway
 # ports 30000-30002) and 2 standalone gateways (HTTP 5201-5202, MQTT 18831-18832) against one PostgreSQL.
-#   scripts/cluster.sh start   # builds, starts, prints the gateways' URLs
+#   scripts/cluster.sh start   # publishes (scripts/publish.sh), starts, prints the gateways' URLs
 #   scripts/cluster.sh stop    # stops them (clean leave), then the throwaway PostgreSQL if we started it
 # COMMANDGRID_POSTGRES: connection string of the PostgreSQL to use; unset = scripts/postgres-test-server.sh.
 # CLUSTER_DIR (default /tmp/commandgrid-cluster) holds pids and logs. JWT secret: COMMANDGRID_JWT_SECRET.
@@ -26,13 +26,13 @@ start() {
         pg=$(scripts/postgres-test-server.sh start | tail -1)
         [[ $running == 1 ]] || touch "$CLUSTER_DIR/own-postgres"
     fi
-    # The silo builds the gateway too (it co-hosts its doors); nothing else is needed.
-    dotnet build silo/CommandGrid.Silo.csproj -c Release -nologo -v quiet >"$CLUSTER_DIR/build.log" 2>&1 || { cat "$CLUSTER_DIR/build.log" >&2; exit 1; }
+    # Published with ReadyToRun (scripts/publish.sh): five processes would otherwise each JIT-compile the same code.
+    scripts/publish.sh >"$CLUSTER_DIR/build.log" 2>&1 || { cat "$CLUSTER_DIR/build.log" >&2; exit 1; }
     # Every silo applies storage/Clustering/postgres-clustering.sql before Orleans starts (under an advisory lock).
     local common=("--Storage:ConnectionString=$pg" --Cluster:ClusterId=local "--Auth:JwtSecret=$SECRET")
     # Silos: Orleans' ADO.NET clustering on the PostgreSQL; each one a silo port and a gateway port for the clients.
     for i in 0 1 2; do
-        nohup dotnet silo/bin/Release/net10.0/CommandGrid.Silo.dll --urls="http://127.0.0.1:${SILO_HTTP[$i]}" \
+        nohup dotnet publish/silo/CommandGrid.Silo.dll --urls="http://127.0.0.1:${SILO_HTTP[$i]}" \
             --Storage:Provider=postgres "${common[@]}" --Cluster:Enabled=true --Cluster:MemberName="silo$i" \
             --Cluster:SiloPort="${SILO_TCP[$i]}" --Cluster:GatewayPort="${SILO_GATEWAY[$i]}" --Mqtt:Enabled=false \
             >"$CLUSTER_DIR/silo$i.log" 2>&1 &
@@ -40,7 +40,7 @@ start() {
     done
     # Gateways: Orleans clients; they find the silos' gateway ports in the membership table.
     for i in 0 1; do
-        nohup dotnet gateway/bin/Release/net10.0/CommandGrid.Gateway.dll --urls="http://127.0.0.1:${GATEWAY_HTTP[$i]}" \
+        nohup dotnet publish/gateway/CommandGrid.Gateway.dll --urls="http://127.0.0.1:${GATEWAY_HTTP[$i]}" \
             "${common[@]}" --Mqtt:Port="${GATEWAY_MQTT[$i]}" >"$CLUSTER_DIR/gateway$i.log" 2>&1 &
         echo $! >"$CLUSTER_DIR/gateway$i.pid"
     done
