@@ -22,9 +22,7 @@ public sealed class CommandFeedPresenceTests(GrainClusterFixture fixture)
         var (feed, device) = await NetworkDeviceAsync();
         Assert.True(Presence.MayHaveSubscribers(feed));
 
-        await GrainTestKit.CreateAsync(fixture.Grains, device);
-
-        await Eventually.TrueAsync(() => !Presence.MayHaveSubscribers(feed), TimeSpan.FromSeconds(30), "the feed grain told the silo that nobody listens");
+        await PublishUntilSilencedAsync(feed, device);
     }
 
     [Fact]
@@ -56,9 +54,8 @@ public sealed class CommandFeedPresenceTests(GrainClusterFixture fixture)
         await events.NextAsync();
 
         await feedGrain.UnsubscribeAsync(observer);
-        await GrainTestKit.CreateAsync(fixture.Grains, device);
 
-        await Eventually.TrueAsync(() => !Presence.MayHaveSubscribers(feed), TimeSpan.FromSeconds(30), "the feed grain told the silo again that nobody listens");
+        await PublishUntilSilencedAsync(feed, device);
         fixture.Grains.DeleteObjectReference<ICommandFeedObserver>(observer);
     }
 
@@ -113,8 +110,14 @@ public sealed class CommandFeedPresenceTests(GrainClusterFixture fixture)
     private async Task<(string Feed, string Device)> SilencedNetworkDeviceAsync()
     {
         var (feed, device) = await NetworkDeviceAsync();
+        await PublishUntilSilencedAsync(feed, device);
+        return (feed, device);
+    }
+
+    // A command for the device publishes to its network's feed; with nobody subscribed, the feed grain tells the silo.
+    private async Task PublishUntilSilencedAsync(string feed, string device)
+    {
         await GrainTestKit.CreateAsync(fixture.Grains, device);
         await Eventually.TrueAsync(() => !Presence.MayHaveSubscribers(feed), TimeSpan.FromSeconds(30), "the feed grain told the silo that nobody listens");
-        return (feed, device);
     }
 }
