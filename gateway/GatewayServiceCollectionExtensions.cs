@@ -9,6 +9,7 @@ using CommandGrid.Gateway.Mqtt.Fleets;
 using CommandGrid.Gateway.Observers;
 using CommandGrid.Gateway.Rest;
 using CommandGrid.Gateway.Rest.OpenApi;
+using CommandGrid.Gateway.Tls;
 using CommandGrid.Gateway.WebSockets;
 using CommandGrid.Grains.Interfaces;
 using CommandGrid.Metrics;
@@ -54,6 +55,9 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<RestExceptionFilter>();
         services.AddCommandGridApiDocument();
         services.AddSingleton<KestrelEndpoints>();
+        services.Configure<MqttTlsOptions>(configuration.GetSection(MqttTlsOptions.SectionName));
+        services.Configure<DeviceCertificateOptions>(configuration.GetSection(DeviceCertificateOptions.SectionName));
+        services.AddSingleton<DeviceCertificateValidator>();
         services.Configure<FleetsMqttOptions>(options =>
         {
             options.DeviceSecret = configuration["Mqtt:DeviceSecret"];
@@ -61,6 +65,7 @@ public static class GatewayServiceCollectionExtensions
             options.RenewSeconds = configuration.GetValue("Mqtt:RenewSeconds", 30);
         });
         services.AddSingleton<FleetsResponseHandler>();
+        services.AddSingleton<MqttDeviceCredentials>();
         services.AddMqttServer<FleetsMqttApplication>();
         services.AddSingleton<IMqttServerEvents, MqttDoorMetrics>();
         services.AddDeviceHiveWebSocket(configuration);

@@ -1,20 +1,26 @@
 using System.Net;
+using CommandGrid.Gateway.Tls;
 using CommandGrid.Mqtt.Transport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace CommandGrid.Gateway;
 
 /// <summary>
 /// The node's endpoints, on Kestrel's own endpoint configuration. HTTP: the "Kestrel:Endpoints"
 /// section, or else "urls" (--urls, ASPNETCORE_URLS; then HTTP_PORTS), default http://localhost:5000.
-/// MQTT: the endpoint named "Mqtt" in that section, or else Mqtt:Address and Mqtt:Port. Each
-/// endpoint is kept, so the ports actually bound (port 0) can be read once the server started.
+/// MQTT: the endpoints whose names begin with "Mqtt" in that section (an https:// one with a Certificate is
+/// MQTT over TLS), or else Mqtt:Address with Mqtt:Port (plain, unless Mqtt:Plain:Enabled is false) and
+/// Mqtt:Tls:Port (TLS, when Mqtt:Tls:Certificate names a certificate). Each endpoint is kept, so the ports
+/// actually bound (port 0) can be read once the server started.
 /// </summary>
 public sealed class KestrelEndpoints
 {
-    /// <summary>The name of the Kestrel endpoint that speaks MQTT (its Url is http://address:port: Kestrel parses no other scheme).</summary>
+    /// <summary>How the names of Kestrel endpoints that speak MQTT begin (their Url is http:// or, for TLS, https://: Kestrel parses no other scheme).</summary>
     public const string MqttEndpointName = "Mqtt";
 
     private const string DefaultUrl = "http://localhost:5000";
@@ -22,15 +28,21 @@ public sealed class KestrelEndpoints
 
     private readonly List<(ListenOptions Listen, string Scheme)> _http = [];
     private ListenOptions? _mqtt;
+    private ListenOptions? _mqttTls;
 
-    /// <summary>The port MQTT listens on once the server started (the real one when configured as 0), or null when disabled.</summary>
+    /// <summary>The port plain MQTT listens on once the server started (the real one when configured as 0), or null when disabled.</summary>
     public int? MqttPort => (_mqtt?.EndPoint as IPEndPoint)?.Port;
+
+    /// <summary>The port MQTT over TLS listens on once the server started, or null when it does not.</summary>
+    public int? MqttTlsPort => (_mqttTls?.EndPoint as IPEndPoint)?.Port;
 
     public IReadOnlyList<IPEndPoint> HttpEndPoints => [.. _http.Select(h => h.Listen.IPEndPoint!)];
 
     /// <summary>What this node listens on, each with its own scheme (Kestrel's own log calls the MQTT endpoint http:// too).</summary>
     public string Describe() =>
-        string.Join(", ", _http.Select(h => $"{h.Scheme}://{h.Listen.IPEndPoint}").Concat(_mqtt?.EndPoint is { } mqtt ? [$"mqtt://{mqtt}"] : []));
+        string.Join(", ", _http.Select(h => $"{h.Scheme}://{h.Listen.IPEndPoint}")
+            .Concat(_mqtt?.EndPoint is { } mqtt ? [$"mqtt://{mqtt}"] : [])
+            .Concat(_mqttTls?.EndPoint is { } mqtts ? [$"mqtts://{mqtts}"] : []));
 
     /// <summary>
     /// Kestrel binds "urls" only while no endpoint is set up in code or configuration, and the MQTT
@@ -57,32 +69,68 @@ public sealed class KestrelEndpoints
             .UseSetting(WebHostDefaults.HttpsPortsKey, "");
     }
 
-    /// <summary>Loads "Kestrel" (endpoints, limits, certificates) and adds MQTT from "Mqtt" when the section has no Mqtt endpoint.</summary>
+    /// <summary>Loads "Kestrel" (endpoints, limits, certificates) and adds MQTT from "Mqtt" where the section has no MQTT endpoint.</summary>
     public void Bind(KestrelServerOptions kestrel, IConfiguration configuration)
     {
         var section = configuration.GetSection("Kestrel");
         var mqttEnabled = configuration.GetValue("Mqtt:Enabled", true);
-        var mqttEndpoint = section.GetSection("Endpoints").GetChildren().FirstOrDefault(e => IsMqtt(e.Key));
-        if (mqttEndpoint is not null && !mqttEnabled)
+        var mqttEndpoints = section.GetSection("Endpoints").GetChildren().Where(e => IsMqtt(e.Key)).ToList();
+        if (mqttEndpoints.Count > 0 && !mqttEnabled)
         {
-            throw new InvalidOperationException($"Kestrel:Endpoints:{mqttEndpoint.Key} is an MQTT endpoint, but Mqtt:Enabled is false: remove one of them.");
+            throw new InvalidOperationException($"Kestrel:Endpoints:{mqttEndpoints[0].Key} is an MQTT endpoint, but Mqtt:Enabled is false: remove one of them.");
         }
+        var services = kestrel.ApplicationServices;
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger<ServerCertificateFiles>();
+        var tls = services.GetRequiredService<IOptions<MqttTlsOptions>>().Value;
+        var askClientCertificate = services.GetRequiredService<DeviceCertificateValidator>().IsConfigured;
+        var handshakeTimeout = TimeSpan.FromSeconds(Math.Max(1, tls.HandshakeTimeoutSeconds));
         // Not reloaded on change: the ports a node listens on are fixed for its life (its log and its tests read them).
+        // Certificates are reloaded all the same: see ServerCertificateFiles.
         var loader = kestrel.Configure(section, reloadOnChange: false);
         foreach (var endpoint in section.GetSection("Endpoints").GetChildren())
         {
-            loader.Endpoint(endpoint.Key, IsMqtt(endpoint.Key)
-                ? e => _mqtt = e.ListenOptions.UseMqtt()
-                : e => _http.Add((e.ListenOptions, e.IsHttps ? "https" : "http")));
+            loader.Endpoint(endpoint.Key, !IsMqtt(endpoint.Key)
+                ? e => _http.Add((e.ListenOptions, e.IsHttps ? "https" : "http"))
+                : e =>
+                {
+                    if (!e.IsHttps)
+                    {
+                        _mqtt = e.ListenOptions.UseMqtt();
+                        return;
+                    }
+                    // TLS before MQTT: the loader would add its own TLS after this, behind MQTT's terminal handler.
+                    var certificate = ServerCertificateFiles.FromSection(e.ConfigSection.GetSection("Certificate"), logger)
+                        ?? throw new InvalidOperationException($"Kestrel:Endpoints:{e.ConfigSection.Key} is MQTT over TLS: it needs a Certificate section with Path (and KeyPath for PEM).");
+                    _mqttTls = e.ListenOptions.UseDeviceTls(certificate, askClientCertificate, handshakeTimeout).UseMqtt();
+                });
         }
-        if (mqttEndpoint is null && mqttEnabled)
+        if (!mqttEnabled)
         {
-            var address = IPAddress.Parse(configuration["Mqtt:Address"] ?? "0.0.0.0");
+            return;
+        }
+        var address = IPAddress.Parse(configuration["Mqtt:Address"] ?? "0.0.0.0");
+        if (!mqttEndpoints.Any(e => !IsHttps(e)) && configuration.GetValue("Mqtt:Plain:Enabled", true))
+        {
             kestrel.ListenMqtt(address, configuration.GetValue("Mqtt:Port", 1883), listen => _mqtt = listen);
+        }
+        if (!mqttEndpoints.Any(IsHttps) && tls.Port != 0)
+        {
+            var certificate = ServerCertificateFiles.FromSection(configuration.GetSection($"{MqttTlsOptions.SectionName}:Certificate"), logger);
+            if (certificate is null)
+            {
+                if (configuration[$"{MqttTlsOptions.SectionName}:Port"] is not null)
+                {
+                    throw new InvalidOperationException($"{MqttTlsOptions.SectionName}:Port is set, but no {MqttTlsOptions.SectionName}:Certificate:Path names the server certificate.");
+                }
+                return;
+            }
+            kestrel.Listen(address, tls.Port, listen => _mqttTls = listen.UseDeviceTls(certificate, askClientCertificate, handshakeTimeout).UseMqtt());
         }
     }
 
-    private static bool IsMqtt(string endpointName) => endpointName.Equals(MqttEndpointName, StringComparison.OrdinalIgnoreCase);
+    private static bool IsHttps(IConfigurationSection endpoint) => endpoint["Url"]?.StartsWith("https:", StringComparison.OrdinalIgnoreCase) == true;
+
+    private static bool IsMqtt(string endpointName) => endpointName.StartsWith(MqttEndpointName, StringComparison.OrdinalIgnoreCase);
 
     private static string[] Split(string? list) => list?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
 }

@@ -23,6 +23,7 @@ public sealed class GridMetrics
     private readonly Counter<long> _created;
     private readonly UpDownCounter<long> _connections;
     private readonly Counter<long> _refusals;
+    private readonly Counter<long> _certificateRefusals;
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _commitDuration;
     private readonly UpDownCounter<long> _queueDepth;
@@ -55,6 +56,9 @@ public sealed class GridMetrics
         _refusals = meter.CreateCounter<long>(
             "commandgrid.refusals", unit: "{refusal}",
             description: "Requests a door refused (4xx on REST and WebSocket; CONNECT, SUBSCRIBE and PUBLISH refusals on MQTT), by door and reason");
+        _certificateRefusals = meter.CreateCounter<long>(
+            "commandgrid.device_certificates.refused", unit: "{refusal}",
+            description: "Device logins refused for their X.509 certificate (missing, expired, untrusted, revoked, unusable, wrong_thing), by reason");
 
         _batchSize = meter.CreateHistogram<int>(
             "commandgrid.storage.batch.size", unit: "{write}",
@@ -105,6 +109,9 @@ public sealed class GridMetrics
 
     public void Refused(string door, string reason) =>
         _refusals.Add(1, new KeyValuePair<string, object?>("door", door), new KeyValuePair<string, object?>("reason", reason));
+
+    /// <summary>A device login refused for its certificate; <paramref name="reason"/> is one of a few fixed words.</summary>
+    public void DeviceCertificateRefused(string reason) => _certificateRefusals.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     /// <summary>A group-commit transaction of <paramref name="writes"/> writes committed <paramref name="duration"/> after its batch was taken.</summary>
     public void BatchCommitted(int writes, TimeSpan duration)

@@ -29,7 +29,7 @@ public sealed class ObserverSubscriptionFactory(
 
     internal ILogger Logger => logger;
 
-    internal RenewalWarnings Warnings { get; } = new(clock, WarningInterval);
+    internal WarningThrottle Warnings { get; } = new(clock, WarningInterval);
 
     /// <summary>Once the host stops, subscriptions stop renewing.</summary>
     internal CancellationToken HostStopping => lifetime.ApplicationStopping;

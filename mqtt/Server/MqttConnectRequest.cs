@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using CommandGrid.Mqtt.Packets;
 
 namespace CommandGrid.Mqtt.Server;
@@ -14,4 +15,7 @@ public sealed record MqttConnectRequest(
 {
     /// <summary>True when the server made up the client id because the client sent an empty one.</summary>
     public bool ClientIdAssigned { get; init; }
+
+    /// <summary>The certificate the client presented in its TLS handshake (null on a plain connection, or when it sent none). Not validated by the engine.</summary>
+    public X509Certificate2? ClientCertificate { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using CommandGrid.Mqtt.Codec;
 using CommandGrid.Mqtt.Packets;
@@ -61,6 +62,7 @@ internal sealed class MqttConnection
 
     public long Id { get; }
     public string? RemoteEndPoint { get; }
+    public X509Certificate2? ClientCertificate { get; init; }
     public MqttProtocolVersion ProtocolVersion => _decoder.ProtocolVersion;
     public MqttSession? Session { get; set; }
     public MqttSessionInfo? Info { get; private set; }
@@ -377,7 +379,7 @@ internal sealed class MqttConnection
             connect.ProtocolVersion,
             RemoteEndPoint,
             connect.CleanStart,
-            connect.Properties.UserProperties) { ClientIdAssigned = assigned };
+            connect.Properties.UserProperties) { ClientIdAssigned = assigned, ClientCertificate = ClientCertificate };
 
         MqttAuthResult auth;
         try

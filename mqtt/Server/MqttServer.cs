@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.IO.Pipelines;
+using System.Security.Cryptography.X509Certificates;
 using CommandGrid.Mqtt.Packets;
 using CommandGrid.Mqtt.Topics;
 using Microsoft.Extensions.Logging;
@@ -61,7 +62,8 @@ public sealed class MqttServer : IMqttPublisher
     /// Runs the MQTT protocol over one transport connection until it ends. Transports call this once per
     /// accepted connection; it never throws for anything the client does.
     /// </summary>
-    public async Task HandleConnectionAsync(IDuplexPipe transport, string? remoteEndPoint, CancellationToken connectionClosed)
+    /// <param name="clientCertificate">The certificate the client presented in a TLS handshake, handed to the application's AuthenticateAsync.</param>
+    public async Task HandleConnectionAsync(IDuplexPipe transport, string? remoteEndPoint, CancellationToken connectionClosed, X509Certificate2? clientCertificate = null)
     {
         if (_stopping)
         {
@@ -73,7 +75,10 @@ public sealed class MqttServer : IMqttPublisher
         Interlocked.Increment(ref _open);
         try
         {
-            var connection = new MqttConnection(this, _application, _options, _refusals, _events, transport, remoteEndPoint, id, _timeProvider, _logger);
+            var connection = new MqttConnection(this, _application, _options, _refusals, _events, transport, remoteEndPoint, id, _timeProvider, _logger)
+            {
+                ClientCertificate = clientCertificate,
+            };
             var run = connection.RunAsync(connectionClosed);
             _connections[id] = (connection, run);
             try

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using CommandGrid.Mqtt.Server;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace CommandGrid.Mqtt.Transport;
 
@@ -16,6 +17,7 @@ public sealed class MqttConnectionHandler(MqttServer server) : ConnectionHandler
             socket.NoDelay = true;
         }
 
-        await server.HandleConnectionAsync(connection.Transport, connection.RemoteEndPoint?.ToString(), connection.ConnectionClosed);
+        await server.HandleConnectionAsync(connection.Transport, connection.RemoteEndPoint?.ToString(), connection.ConnectionClosed,
+            connection.Features.Get<ITlsConnectionFeature>()?.ClientCertificate);
     }
 }

@@ -31,7 +31,7 @@ internal static class MqttWebSocketEndpoint
         using var socket = await context.WebSockets.AcceptWebSocketAsync(subProtocol);
         var pipe = new WebSocketDuplexPipe(socket);
         var remote = context.Connection.RemoteIpAddress is { } ip ? $"{ip}:{context.Connection.RemotePort}" : null;
-        var engine = server.HandleConnectionAsync(pipe, remote, context.RequestAborted);
+        var engine = server.HandleConnectionAsync(pipe, remote, context.RequestAborted, context.Connection.ClientCertificate);
         await pipe.RunAsync(engine, context.RequestAborted);
     }
 }

@@ -37,6 +37,9 @@ public sealed class GridServer : IAsyncDisposable
     /// <summary>The loopback port of the MQTT listener.</summary>
     public int MqttPort => Services.GetRequiredService<CommandGrid.Gateway.KestrelEndpoints>().MqttPort!.Value;
 
+    /// <summary>The loopback port of MQTT over TLS, when the test configured it.</summary>
+    public int MqttTlsPort => Services.GetRequiredService<CommandGrid.Gateway.KestrelEndpoints>().MqttTlsPort!.Value;
+
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Where a test grid listens unless told otherwise: free loopback ports for HTTP and MQTT.</summary>

@@ -11,15 +11,15 @@ using Microsoft.Extensions.Options;
 namespace CommandGrid.Gateway.Mqtt.Fleets;
 
 /// <summary>
-/// The Fleets command flow on the MQTT engine: devices log in with their thing name and a
-/// device token (or the device secret), may use only their own topic tree, receive command
+/// The Fleets command flow on the MQTT engine: devices log in with a device certificate, or with their thing
+/// name and a device token or the device secret (<see cref="MqttDeviceCredentials"/>), may use only their own topic tree, receive command
 /// requests, and answer on the response topic; every answer becomes a grain call and is
 /// itself answered on response/accepted or response/rejected.
 /// </summary>
 public sealed class FleetsMqttApplication(
     DeviceService devices,
     CommandService commands,
-    TokenService tokens,
+    MqttDeviceCredentials credentials,
     FleetsResponseHandler responses,
     IOptions<FleetsMqttOptions> options,
     ILogger<FleetsMqttApplication> logger) : IMqttApplication, IAsyncDisposable
@@ -38,24 +38,12 @@ public sealed class FleetsMqttApplication(
 
     public async ValueTask<MqttAuthResult> AuthenticateAsync(MqttConnectRequest request, CancellationToken cancellationToken)
     {
-        var thing = string.IsNullOrEmpty(request.UserName) ? request.ClientId : request.UserName;
-        if (!CommandRules.IsValidDeviceId(thing))
+        var identity = credentials.Identify(request);
+        if (!identity.IsAccepted)
         {
-            return MqttAuthResult.Reject(MqttReasonCode.ClientIdentifierNotValid, "The user name (or client id) must be the thing name");
+            return identity;
         }
-        var password = request.Password is null ? null : Encoding.UTF8.GetString(request.Password);
-        if (!IsDeviceSecret(password))
-        {
-            var token = tokens.Validate(password);
-            if (!token.IsValid)
-            {
-                return MqttAuthResult.Reject(MqttReasonCode.BadUserNameOrPassword, token.Error);
-            }
-            if (!token.Payload!.AllowsDevice(thing, null, null))
-            {
-                return MqttAuthResult.Reject(MqttReasonCode.NotAuthorized, "The token does not cover this thing");
-            }
-        }
+        var thing = identity.Identity!;
         var record = _options.AutoRegister ? await devices.EnsureRegisteredAsync(thing) : await devices.GetAsync(thing);
         if (record is null)
         {
@@ -148,9 +136,4 @@ public sealed class FleetsMqttApplication(
             }
         }
     }
-
-    private bool IsDeviceSecret(string? password) =>
-        !string.IsNullOrEmpty(_options.DeviceSecret) && password is not null
-        && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-            Encoding.UTF8.GetBytes(password), Encoding.UTF8.GetBytes(_options.DeviceSecret));
 }

@@ -1,10 +1,11 @@
-namespace CommandGrid.Gateway.Observers;
+namespace CommandGrid.Gateway.Hosting;
 
 /// <summary>
-/// Lets one renewal warning through per interval and counts the ones held back, so that a grid
-/// outage, which fails every subscription of the gateway at once, logs a line, not one per connection.
+/// Lets one warning of a kind through per interval and counts the ones held back, so that what fails for many
+/// clients at once (a grid outage failing every subscription renewal, a fleet retrying with expired certificates)
+/// logs a line, not one per connection.
 /// </summary>
-internal sealed class RenewalWarnings(TimeProvider clock, TimeSpan interval)
+internal sealed class WarningThrottle(TimeProvider clock, TimeSpan interval)
 {
     private readonly object _gate = new();
     private DateTimeOffset _next = DateTimeOffset.MinValue;

@@ -1,0 +1,196 @@
+using System.Globalization;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using CommandGrid.Tests.Grid;
+using CommandGrid.Tests.Infrastructure;
+using CommandGrid.Tests.Mqtt.Infrastructure;
+using Microsoft.Extensions.Logging;
+using Xunit;
+
+namespace CommandGrid.Tests.Tls;
+
+/// <summary>
+/// MQTT over TLS with real clients (mosquitto_pub/sub, MQTT.js): devices identified by certificates of the device CA,
+/// refusals of bad ones with their reasons, Mode=Require, and a server certificate replaced while the node runs.
+/// Every certificate is made here, at run time.
+/// </summary>
+public sealed class MqttTlsTests : IDisposable
+{
+    private readonly ScratchFolder _folder = ScratchFolder.Create();
+    private readonly TestCertificateAuthority _serverCa = TestCertificateAuthority.Create("CommandGrid test server CA");
+    private readonly TestCertificateAuthority _deviceCa = TestCertificateAuthority.Create("CommandGrid test device CA");
+    private readonly string _serverCaPath;
+    private readonly string _deviceCaPath;
+    private readonly (string Certificate, string Key) _serverPem;
+
+    public MqttTlsTests()
+    {
+        _serverCaPath = _serverCa.WriteCertificate(_folder, "server-ca");
+        _deviceCaPath = _deviceCa.WriteCertificate(_folder, "device-ca");
+        using var server = _serverCa.IssueServer();
+        _serverPem = TestCertificateAuthority.WritePem(server, _folder, "server");
+    }
+
+    public void Dispose()
+    {
+        _serverCa.Dispose();
+        _deviceCa.Dispose();
+        _folder.Dispose();
+    }
+
+    private Task<GridServer> StartAsync(string mode = "Allow", IEnumerable<string>? revokedSerials = null, CapturedLogs? logs = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Mqtt:Tls:Port"] = TestPorts.Next().ToString(CultureInfo.InvariantCulture),
+            ["Mqtt:Tls:Certificate:Path"] = _serverPem.Certificate,
+            ["Mqtt:Tls:Certificate:KeyPath"] = _serverPem.Key,
+            ["Devices:ClientCertificates:CaPath"] = _deviceCaPath,
+            ["Devices:ClientCertificates:Mode"] = mode,
+        };
+        foreach (var (serial, i) in (revokedSerials ?? []).Select((s, i) => (s, i)))
+        {
+            settings[$"Devices:ClientCertificates:RevokedSerials:{i}"] = serial;
+        }
+        return GridServer.StartAsync(settings: settings, customize: logs is null ? null : builder => builder.Logging.AddProvider(logs));
+    }
+
+    private (string Certificate, string Key) Device(string thing, string name, TestCertificateAuthority? ca = null, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null)
+    {
+        using var certificate = (ca ?? _deviceCa).IssueDevice(thing, notBefore, notAfter);
+        return TestCertificateAuthority.WritePem(certificate, _folder, name);
+    }
+
+    private static string Requests(string thing) => $"$emqx/commands/things/{thing}/executions/+/request";
+
+    [Theory]
+    [InlineData("mqttv311")]
+    [InlineData("mqttv5")]
+    public async Task MqttTls_DeviceWithCertificateAnswersWithoutToken(string version)
+    {
+        await using var server = await StartAsync();
+        using var rest = server.Client();
+        var thing = GridServer.NewId("tls");
+        var device = Device(thing, thing);
+        await rest.RegisterThingAsync(thing);
+        var created = await rest.CreateCommandAsync(new { thingId = thing, action = "blink", @params = new { times = 2 }, ttl = 60 });
+        var id = (string)created["executionId"]!;
+        // No password: the certificate is the credential. The user name names the thing, so both clients may log in at once.
+        string[] connection = ["-h", "127.0.0.1", "-p", server.MqttTlsPort.ToString(CultureInfo.InvariantCulture), "-V", version,
+            "--cafile", _serverCaPath, "--cert", device.Certificate, "--key", device.Key, "-u", thing];
+
+        await using var sub = CapturedProcess.Start("mosquitto_sub", [.. connection, "-t", Requests(thing), "-q", "1", "-C", "1", "-v"]);
+        await sub.WaitForOutputAsync($"/executions/{id}/request");
+        Assert.Contains("\"times\":2", sub.Output, StringComparison.Ordinal);
+        var published = await ProcessRunner.RunAsync("mosquitto_pub",
+            [.. connection, "-t", $"$emqx/commands/things/{thing}/executions/{id}/response", "-q", "1", "-m", "{\"status\":\"SUCCEEDED\"}"], null, TestTimeouts.Default);
+        Assert.True(published.ExitCode == 0, published.StdErr);
+
+        var (_, final) = await rest.SendAsync(HttpMethod.Get, $"/api/v1/commands/{id}/wait?timeout=10");
+        Assert.Equal("SUCCEEDED", (string)final["status"]!);
+    }
+
+    [Fact]
+    public async Task MqttTls_BadCertificatesAreRefusedWithTheirReasonAndTheNodeStaysUp()
+    {
+        var thing = GridServer.NewId("tls");
+        var foreignCa = TestCertificateAuthority.Create("Someone else's CA");
+        using var revokedCertificate = _deviceCa.IssueDevice(thing);
+        var revoked = TestCertificateAuthority.WritePem(revokedCertificate, _folder, "revoked");
+        var logs = new CapturedLogs();
+        await using var server = await StartAsync(revokedSerials: [revokedCertificate.SerialNumber], logs: logs);
+        using var refusals = server.Services.Collect<long>("commandgrid.device_certificates.refused");
+        var url = $"mqtts://127.0.0.1:{server.MqttTlsPort}";
+        var now = DateTimeOffset.UtcNow;
+        var cases = new (string Reason, (string Certificate, string Key) Pem, string ClientId)[]
+        {
+            ("expired", Device(thing, "expired", notBefore: now.AddHours(-20), notAfter: now.AddHours(-1)), thing),
+            ("untrusted", Device(thing, "foreign", foreignCa), thing),
+            ("revoked", revoked, thing),
+            ("wrong_thing", Device(thing, "other"), GridServer.NewId("other")),
+        };
+
+        foreach (var (reason, pem, clientId) in cases)
+        {
+            await using var client = await NodeMqttClient.StartAsync(url, TlsOptions(pem, clientId, version: 5));
+            var error = await client.WaitForAsync("error");
+            Assert.True((int?)error["code"] == 0x87, $"{reason}: {error}");
+            Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.Fields.TryGetValue("Refusal", out var r) && (string?)r == reason);
+            Assert.Contains(refusals.GetMeasurementSnapshot(), m => (string?)m.Tags["reason"] == reason);
+        }
+
+        await using var good = await NodeMqttClient.StartAsync(url, TlsOptions(Device(thing, "good"), thing, version: 5));
+        await good.WaitForAsync("connect");
+        foreignCa.Dispose();
+    }
+
+    [Fact]
+    public async Task MqttTls_RequireModeRefusesATokenWithoutCertificate()
+    {
+        await using var server = await StartAsync(mode: "Require");
+        var thing = GridServer.NewId("tls");
+        var token = GridServer.Token(userId: 0, actions: [5, 8], devices: [thing]);
+        var port = server.MqttTlsPort.ToString(CultureInfo.InvariantCulture);
+
+        var refused = await ProcessRunner.RunAsync("mosquitto_sub",
+            ["-h", "127.0.0.1", "-p", port, "-V", "mqttv5", "--cafile", _serverCaPath, "-u", thing, "-P", token, "-t", Requests(thing), "-E"],
+            null, TestTimeouts.Default);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("not authori", refused.StdErr + refused.StdOut, StringComparison.OrdinalIgnoreCase);
+
+        var device = Device(thing, thing);
+        // -E: subscribe, and exit 0 once the SUBACK grants it.
+        var accepted = await ProcessRunner.RunAsync("mosquitto_sub",
+            ["-h", "127.0.0.1", "-p", port, "-V", "mqttv5", "--cafile", _serverCaPath, "--cert", device.Certificate, "--key", device.Key,
+             "-i", thing, "-t", Requests(thing), "-q", "1", "-E"], null, TestTimeouts.Default);
+        Assert.True(accepted.ExitCode == 0, accepted.StdErr);
+    }
+
+    [Fact]
+    public async Task MqttTls_ReplacedServerCertificateServesNewConnectionsAndOpenOnesStay()
+    {
+        await using var server = await StartAsync();
+        var port = server.MqttTlsPort;
+        var thing = GridServer.NewId("tls");
+        var first = await ServerCertificateAsync(port);
+        await using var open = await NodeMqttClient.StartAsync($"mqtts://127.0.0.1:{port}", TlsOptions(Device(thing, thing), thing, version: 5));
+        await open.WaitForAsync("connect");
+
+        using var replacement = _serverCa.IssueServer();
+        var staged = TestCertificateAuthority.WritePem(replacement, _folder, "server-next");
+        File.Move(staged.Certificate, _serverPem.Certificate, overwrite: true);
+        File.Move(staged.Key, _serverPem.Key, overwrite: true);
+
+        var second = await ServerCertificateAsync(port);
+        Assert.NotEqual(first, second);
+        Assert.Equal(replacement.Thumbprint, second);
+        var subscribed = await open.RequestAsync("subscribe", new { topic = Requests(thing), qos = 1 }, "subscribed");
+        Assert.True(subscribed["error"] is null, subscribed.ToJsonString());
+    }
+
+    /// <summary>The thumbprint of the certificate the server presents to a new TLS connection.</summary>
+    private static async Task<string> ServerCertificateAsync(int port)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync("127.0.0.1", port);
+        string? thumbprint = null;
+        await using var tls = new SslStream(tcp.GetStream(), false, (_, certificate, _, _) =>
+        {
+            thumbprint = certificate is null ? null : new X509Certificate2(certificate).Thumbprint;
+            return true;
+        });
+        await tls.AuthenticateAsClientAsync("localhost");
+        return thumbprint ?? throw new InvalidOperationException("The server presented no certificate.");
+    }
+
+    private object TlsOptions((string Certificate, string Key) device, string clientId, int version) => new
+    {
+        clientId,
+        protocolVersion = version,
+        ca = File.ReadAllText(_serverCaPath),
+        cert = File.ReadAllText(device.Certificate),
+        key = File.ReadAllText(device.Key),
+        keepalive = 30,
+    };
+}
