@@ -169,6 +169,36 @@ public sealed class MqttTlsTests : IDisposable
         Assert.True(subscribed["error"] is null, subscribed.ToJsonString());
     }
 
+    [Fact]
+    public async Task AwsIotDeviceSdk_ConnectsWithItsCertificateAndAnswersACommand()
+    {
+        await using var server = await StartAsync();
+        using var rest = server.Client();
+        var thing = GridServer.NewId("aws");
+        var device = Device(thing, thing);
+        await rest.RegisterThingAsync(thing);
+        await TestPaths.EnsureNodeModulesAsync();
+        var config = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            host = "127.0.0.1",
+            port = server.MqttTlsPort,
+            thing,
+            caPath = _serverCaPath,
+            certPath = device.Certificate,
+            keyPath = device.Key,
+        });
+        await using var sdk = CapturedProcess.Start("node", Path.Combine(TestPaths.JsDirectory, "aws", "device.js"), config);
+        await sdk.WaitForOutputAsync("\"event\":\"subscribed\"");
+        Assert.Contains("\"granted\":[1]", sdk.Output, StringComparison.Ordinal);
+
+        var created = await rest.CreateCommandAsync(new { thingId = thing, action = "reboot", ttl = 60 });
+        var id = (string)created["executionId"]!;
+        await sdk.WaitForOutputAsync($"\"commandId\":\"{id}\",\"error\":null");
+        var (_, final) = await rest.SendAsync(HttpMethod.Get, $"/api/v1/commands/{id}/wait?timeout=10");
+        Assert.Equal("SUCCEEDED", (string)final["status"]!);
+        Assert.Equal("aws-iot-device-sdk", (string)final["result"]!["by"]!);
+    }
+
     /// <summary>The thumbprint of the certificate the server presents to a new TLS connection.</summary>
     private static async Task<string> ServerCertificateAsync(int port)
     {

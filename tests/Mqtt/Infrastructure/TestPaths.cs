@@ -10,12 +10,12 @@ public static class TestPaths
 
     public static string JsDirectory => Path.Combine(RepositoryRoot, "tests", "js");
 
-    /// <summary>Makes sure MQTT.js is installed (once per test run), from the pinned lock file.</summary>
+    /// <summary>Makes sure the test clients (MQTT.js, ws, AWS's device SDK) are installed (once per test run), from the pinned lock file.</summary>
     public static Task EnsureNodeModulesAsync() => NpmInstall.Value;
 
     private static async Task InstallNodeModulesAsync()
     {
-        if (File.Exists(Path.Combine(JsDirectory, "node_modules", "mqtt", "package.json")))
+        if (new[] { "mqtt", "ws", "aws-iot-device-sdk" }.All(module => File.Exists(Path.Combine(JsDirectory, "node_modules", module, "package.json"))))
         {
             return;
         }
