@@ -3,6 +3,7 @@ using CommandGrid.Gateway.Tls;
 using CommandGrid.Mqtt.Transport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -37,6 +38,9 @@ public sealed class KestrelEndpoints
     public int? MqttTlsPort => (_mqttTls?.EndPoint as IPEndPoint)?.Port;
 
     public IReadOnlyList<IPEndPoint> HttpEndPoints => [.. _http.Select(h => h.Listen.IPEndPoint!)];
+
+    /// <summary>The first HTTP endpoint of <paramref name="scheme"/> ("http" or "https"), once the server started.</summary>
+    public IPEndPoint? HttpEndPointOf(string scheme) => _http.FirstOrDefault(h => h.Scheme == scheme).Listen?.IPEndPoint;
 
     /// <summary>What this node listens on, each with its own scheme (Kestrel's own log calls the MQTT endpoint http:// too).</summary>
     public string Describe() =>
@@ -82,7 +86,7 @@ public sealed class KestrelEndpoints
         var services = kestrel.ApplicationServices;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger<ServerCertificateFiles>();
         var tls = services.GetRequiredService<IOptions<MqttTlsOptions>>().Value;
-        var askClientCertificate = services.GetRequiredService<DeviceCertificateValidator>().IsConfigured;
+        var deviceCertificates = services.GetRequiredService<DeviceCertificateValidator>().IsConfigured ? ClientCertificateMode.AllowCertificate : ClientCertificateMode.NoCertificate;
         var handshakeTimeout = TimeSpan.FromSeconds(Math.Max(1, tls.HandshakeTimeoutSeconds));
         // Not reloaded on change: the ports a node listens on are fixed for its life (its log and its tests read them).
         // Certificates are reloaded all the same: see ServerCertificateFiles.
@@ -90,7 +94,16 @@ public sealed class KestrelEndpoints
         foreach (var endpoint in section.GetSection("Endpoints").GetChildren())
         {
             loader.Endpoint(endpoint.Key, !IsMqtt(endpoint.Key)
-                ? e => _http.Add((e.ListenOptions, e.IsHttps ? "https" : "http"))
+                ? e =>
+                {
+                    // A certificate from files is served through ServerCertificateFiles, so that it rotates; any other
+                    // (Kestrel:Certificates:Default, a store) is left to Kestrel.
+                    if (e.IsHttps && ServerCertificateFiles.FromSection(e.ConfigSection.GetSection("Certificate"), logger) is { } files)
+                    {
+                        e.ListenOptions.UseTls(files, e.HttpsOptions.ClientCertificateMode, e.HttpsOptions.HandshakeTimeout, TlsListener.AlpnFor(e.ListenOptions.Protocols));
+                    }
+                    _http.Add((e.ListenOptions, e.IsHttps ? "https" : "http"));
+                }
                 : e =>
                 {
                     if (!e.IsHttps)
@@ -101,7 +114,7 @@ public sealed class KestrelEndpoints
                     // TLS before MQTT: the loader would add its own TLS after this, behind MQTT's terminal handler.
                     var certificate = ServerCertificateFiles.FromSection(e.ConfigSection.GetSection("Certificate"), logger)
                         ?? throw new InvalidOperationException($"Kestrel:Endpoints:{e.ConfigSection.Key} is MQTT over TLS: it needs a Certificate section with Path (and KeyPath for PEM).");
-                    _mqttTls = e.ListenOptions.UseDeviceTls(certificate, askClientCertificate, handshakeTimeout).UseMqtt();
+                    _mqttTls = e.ListenOptions.UseTls(certificate, deviceCertificates, handshakeTimeout).UseMqtt();
                 });
         }
         if (!mqttEnabled)
@@ -124,7 +137,7 @@ public sealed class KestrelEndpoints
                 }
                 return;
             }
-            kestrel.Listen(address, tls.Port, listen => _mqttTls = listen.UseDeviceTls(certificate, askClientCertificate, handshakeTimeout).UseMqtt());
+            kestrel.Listen(address, tls.Port, listen => _mqttTls = listen.UseTls(certificate, deviceCertificates, handshakeTimeout).UseMqtt());
         }
     }
 

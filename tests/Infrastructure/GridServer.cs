@@ -37,6 +37,9 @@ public sealed class GridServer : IAsyncDisposable
     /// <summary>The loopback port of the MQTT listener.</summary>
     public int MqttPort => Services.GetRequiredService<CommandGrid.Gateway.KestrelEndpoints>().MqttPort!.Value;
 
+    /// <summary>The loopback address of the HTTPS endpoint, when the test configured one.</summary>
+    public Uri HttpsUri => new($"https://{Services.GetRequiredService<CommandGrid.Gateway.KestrelEndpoints>().HttpEndPointOf("https")}");
+
     /// <summary>The loopback port of MQTT over TLS, when the test configured it.</summary>
     public int MqttTlsPort => Services.GetRequiredService<CommandGrid.Gateway.KestrelEndpoints>().MqttTlsPort!.Value;
 
@@ -77,7 +80,8 @@ public sealed class GridServer : IAsyncDisposable
         });
         TestHostLogging.QuietenOnStop(app);
         await app.StartAsync();
-        var http = app.Services.GetRequiredService<CommandGrid.Gateway.KestrelEndpoints>().HttpEndPoints[0];
+        var listening = app.Services.GetRequiredService<CommandGrid.Gateway.KestrelEndpoints>();
+        var http = listening.HttpEndPointOf("http") ?? listening.HttpEndPoints[0];
         return new GridServer(app, ownsStorage ? storage : null, new Uri($"http://{http}"));
     }
 

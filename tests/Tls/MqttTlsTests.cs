@@ -17,36 +17,18 @@ namespace CommandGrid.Tests.Tls;
 /// </summary>
 public sealed class MqttTlsTests : IDisposable
 {
-    private readonly ScratchFolder _folder = ScratchFolder.Create();
-    private readonly TestCertificateAuthority _serverCa = TestCertificateAuthority.Create("CommandGrid test server CA");
-    private readonly TestCertificateAuthority _deviceCa = TestCertificateAuthority.Create("CommandGrid test device CA");
-    private readonly string _serverCaPath;
-    private readonly string _deviceCaPath;
-    private readonly (string Certificate, string Key) _serverPem;
+    private readonly TlsTestKit _tls = new();
 
-    public MqttTlsTests()
-    {
-        _serverCaPath = _serverCa.WriteCertificate(_folder, "server-ca");
-        _deviceCaPath = _deviceCa.WriteCertificate(_folder, "device-ca");
-        using var server = _serverCa.IssueServer();
-        _serverPem = TestCertificateAuthority.WritePem(server, _folder, "server");
-    }
-
-    public void Dispose()
-    {
-        _serverCa.Dispose();
-        _deviceCa.Dispose();
-        _folder.Dispose();
-    }
+    public void Dispose() => _tls.Dispose();
 
     private Task<GridServer> StartAsync(string mode = "Allow", IEnumerable<string>? revokedSerials = null, CapturedLogs? logs = null)
     {
         var settings = new Dictionary<string, string?>
         {
             ["Mqtt:Tls:Port"] = TestPorts.Next().ToString(CultureInfo.InvariantCulture),
-            ["Mqtt:Tls:Certificate:Path"] = _serverPem.Certificate,
-            ["Mqtt:Tls:Certificate:KeyPath"] = _serverPem.Key,
-            ["Devices:ClientCertificates:CaPath"] = _deviceCaPath,
+            ["Mqtt:Tls:Certificate:Path"] = _tls.ServerPem.Certificate,
+            ["Mqtt:Tls:Certificate:KeyPath"] = _tls.ServerPem.Key,
+            ["Devices:ClientCertificates:CaPath"] = _tls.DeviceCaPath,
             ["Devices:ClientCertificates:Mode"] = mode,
         };
         foreach (var (serial, i) in (revokedSerials ?? []).Select((s, i) => (s, i)))
@@ -54,12 +36,6 @@ public sealed class MqttTlsTests : IDisposable
             settings[$"Devices:ClientCertificates:RevokedSerials:{i}"] = serial;
         }
         return GridServer.StartAsync(settings: settings, customize: logs is null ? null : builder => builder.Logging.AddProvider(logs));
-    }
-
-    private (string Certificate, string Key) Device(string thing, string name, TestCertificateAuthority? ca = null, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null)
-    {
-        using var certificate = (ca ?? _deviceCa).IssueDevice(thing, notBefore, notAfter);
-        return TestCertificateAuthority.WritePem(certificate, _folder, name);
     }
 
     private static string Requests(string thing) => $"$emqx/commands/things/{thing}/executions/+/request";
@@ -72,13 +48,13 @@ public sealed class MqttTlsTests : IDisposable
         await using var server = await StartAsync();
         using var rest = server.Client();
         var thing = GridServer.NewId("tls");
-        var device = Device(thing, thing);
+        var device = _tls.Device(thing, thing);
         await rest.RegisterThingAsync(thing);
         var created = await rest.CreateCommandAsync(new { thingId = thing, action = "blink", @params = new { times = 2 }, ttl = 60 });
         var id = (string)created["executionId"]!;
         // No password: the certificate is the credential. The user name names the thing, so both clients may log in at once.
         string[] connection = ["-h", "127.0.0.1", "-p", server.MqttTlsPort.ToString(CultureInfo.InvariantCulture), "-V", version,
-            "--cafile", _serverCaPath, "--cert", device.Certificate, "--key", device.Key, "-u", thing];
+            "--cafile", _tls.ServerCaPath, "--cert", device.Certificate, "--key", device.Key, "-u", thing];
 
         await using var sub = CapturedProcess.Start("mosquitto_sub", [.. connection, "-t", Requests(thing), "-q", "1", "-C", "1", "-v"]);
         await sub.WaitForOutputAsync($"/executions/{id}/request");
@@ -96,8 +72,8 @@ public sealed class MqttTlsTests : IDisposable
     {
         var thing = GridServer.NewId("tls");
         var foreignCa = TestCertificateAuthority.Create("Someone else's CA");
-        using var revokedCertificate = _deviceCa.IssueDevice(thing);
-        var revoked = TestCertificateAuthority.WritePem(revokedCertificate, _folder, "revoked");
+        using var revokedCertificate = _tls.DeviceCa.IssueDevice(thing);
+        var revoked = TestCertificateAuthority.WritePem(revokedCertificate, _tls.Folder, "revoked");
         var logs = new CapturedLogs();
         await using var server = await StartAsync(revokedSerials: [revokedCertificate.SerialNumber], logs: logs);
         using var refusals = server.Services.Collect<long>("commandgrid.device_certificates.refused");
@@ -105,22 +81,22 @@ public sealed class MqttTlsTests : IDisposable
         var now = DateTimeOffset.UtcNow;
         var cases = new (string Reason, (string Certificate, string Key) Pem, string ClientId)[]
         {
-            ("expired", Device(thing, "expired", notBefore: now.AddHours(-20), notAfter: now.AddHours(-1)), thing),
-            ("untrusted", Device(thing, "foreign", foreignCa), thing),
+            ("expired", _tls.Device(thing, "expired", notBefore: now.AddHours(-20), notAfter: now.AddHours(-1)), thing),
+            ("untrusted", _tls.Device(thing, "foreign", foreignCa), thing),
             ("revoked", revoked, thing),
-            ("wrong_thing", Device(thing, "other"), GridServer.NewId("other")),
+            ("wrong_thing", _tls.Device(thing, "other"), GridServer.NewId("other")),
         };
 
         foreach (var (reason, pem, clientId) in cases)
         {
-            await using var client = await NodeMqttClient.StartAsync(url, TlsOptions(pem, clientId, version: 5));
+            await using var client = await NodeMqttClient.StartAsync(url, _tls.MqttJsOptions(pem, clientId, version: 5));
             var error = await client.WaitForAsync("error");
             Assert.True((int?)error["code"] == 0x87, $"{reason}: {error}");
             Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.Fields.TryGetValue("Refusal", out var r) && (string?)r == reason);
             Assert.Contains(refusals.GetMeasurementSnapshot(), m => (string?)m.Tags["reason"] == reason);
         }
 
-        await using var good = await NodeMqttClient.StartAsync(url, TlsOptions(Device(thing, "good"), thing, version: 5));
+        await using var good = await NodeMqttClient.StartAsync(url, _tls.MqttJsOptions(_tls.Device(thing, "good"), thing, version: 5));
         await good.WaitForAsync("connect");
         foreignCa.Dispose();
     }
@@ -134,15 +110,15 @@ public sealed class MqttTlsTests : IDisposable
         var port = server.MqttTlsPort.ToString(CultureInfo.InvariantCulture);
 
         var refused = await ProcessRunner.RunAsync("mosquitto_sub",
-            ["-h", "127.0.0.1", "-p", port, "-V", "mqttv5", "--cafile", _serverCaPath, "-u", thing, "-P", token, "-t", Requests(thing), "-E"],
+            ["-h", "127.0.0.1", "-p", port, "-V", "mqttv5", "--cafile", _tls.ServerCaPath, "-u", thing, "-P", token, "-t", Requests(thing), "-E"],
             null, TestTimeouts.Default);
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains("not authori", refused.StdErr + refused.StdOut, StringComparison.OrdinalIgnoreCase);
 
-        var device = Device(thing, thing);
+        var device = _tls.Device(thing, thing);
         // -E: subscribe, and exit 0 once the SUBACK grants it.
         var accepted = await ProcessRunner.RunAsync("mosquitto_sub",
-            ["-h", "127.0.0.1", "-p", port, "-V", "mqttv5", "--cafile", _serverCaPath, "--cert", device.Certificate, "--key", device.Key,
+            ["-h", "127.0.0.1", "-p", port, "-V", "mqttv5", "--cafile", _tls.ServerCaPath, "--cert", device.Certificate, "--key", device.Key,
              "-i", thing, "-t", Requests(thing), "-q", "1", "-E"], null, TestTimeouts.Default);
         Assert.True(accepted.ExitCode == 0, accepted.StdErr);
     }
@@ -153,18 +129,15 @@ public sealed class MqttTlsTests : IDisposable
         await using var server = await StartAsync();
         var port = server.MqttTlsPort;
         var thing = GridServer.NewId("tls");
-        var first = await ServerCertificateAsync(port);
-        await using var open = await NodeMqttClient.StartAsync($"mqtts://127.0.0.1:{port}", TlsOptions(Device(thing, thing), thing, version: 5));
+        var first = await TlsTestKit.ServerCertificateAsync(port);
+        await using var open = await NodeMqttClient.StartAsync($"mqtts://127.0.0.1:{port}", _tls.MqttJsOptions(_tls.Device(thing, thing), thing, version: 5));
         await open.WaitForAsync("connect");
 
-        using var replacement = _serverCa.IssueServer();
-        var staged = TestCertificateAuthority.WritePem(replacement, _folder, "server-next");
-        File.Move(staged.Certificate, _serverPem.Certificate, overwrite: true);
-        File.Move(staged.Key, _serverPem.Key, overwrite: true);
+        var replacement = _tls.RotateServerCertificate();
 
-        var second = await ServerCertificateAsync(port);
+        var second = await TlsTestKit.ServerCertificateAsync(port);
         Assert.NotEqual(first, second);
-        Assert.Equal(replacement.Thumbprint, second);
+        Assert.Equal(replacement, second);
         var subscribed = await open.RequestAsync("subscribe", new { topic = Requests(thing), qos = 1 }, "subscribed");
         Assert.True(subscribed["error"] is null, subscribed.ToJsonString());
     }
@@ -175,7 +148,7 @@ public sealed class MqttTlsTests : IDisposable
         await using var server = await StartAsync();
         using var rest = server.Client();
         var thing = GridServer.NewId("aws");
-        var device = Device(thing, thing);
+        var device = _tls.Device(thing, thing);
         await rest.RegisterThingAsync(thing);
         await TestPaths.EnsureNodeModulesAsync();
         var config = System.Text.Json.JsonSerializer.Serialize(new
@@ -183,7 +156,7 @@ public sealed class MqttTlsTests : IDisposable
             host = "127.0.0.1",
             port = server.MqttTlsPort,
             thing,
-            caPath = _serverCaPath,
+            caPath = _tls.ServerCaPath,
             certPath = device.Certificate,
             keyPath = device.Key,
         });
@@ -198,29 +171,4 @@ public sealed class MqttTlsTests : IDisposable
         Assert.Equal("SUCCEEDED", (string)final["status"]!);
         Assert.Equal("aws-iot-device-sdk", (string)final["result"]!["by"]!);
     }
-
-    /// <summary>The thumbprint of the certificate the server presents to a new TLS connection.</summary>
-    private static async Task<string> ServerCertificateAsync(int port)
-    {
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync("127.0.0.1", port);
-        string? thumbprint = null;
-        await using var tls = new SslStream(tcp.GetStream(), false, (_, certificate, _, _) =>
-        {
-            thumbprint = certificate is null ? null : new X509Certificate2(certificate).Thumbprint;
-            return true;
-        });
-        await tls.AuthenticateAsClientAsync("localhost");
-        return thumbprint ?? throw new InvalidOperationException("The server presented no certificate.");
-    }
-
-    private object TlsOptions((string Certificate, string Key) device, string clientId, int version) => new
-    {
-        clientId,
-        protocolVersion = version,
-        ca = File.ReadAllText(_serverCaPath),
-        cert = File.ReadAllText(device.Certificate),
-        key = File.ReadAllText(device.Key),
-        keepalive = 30,
-    };
 }

@@ -58,10 +58,18 @@ public sealed class NodeWsScript : IAsyncDisposable
         }
     }
 
-    public static async Task<NodeWsScript> StartAsync(string script, params string[] args)
+    public static Task<NodeWsScript> StartAsync(string script, params string[] args) =>
+        StartAsync(new Dictionary<string, string>(), script, args);
+
+    /// <param name="environment">Variables for node (e.g. NODE_EXTRA_CA_CERTS, to trust a test CA over wss://).</param>
+    public static async Task<NodeWsScript> StartAsync(IReadOnlyDictionary<string, string> environment, string script, params string[] args)
     {
         await EnsureInstalledAsync();
         var info = new ProcessStartInfo("node") { WorkingDirectory = Path.Combine(JsFolder, "ws"), RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
         info.ArgumentList.Add(script);
         foreach (var arg in args)
         {
