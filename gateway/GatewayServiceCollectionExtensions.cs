@@ -58,6 +58,7 @@ public static class GatewayServiceCollectionExtensions
         services.Configure<MqttTlsOptions>(configuration.GetSection(MqttTlsOptions.SectionName));
         services.Configure<DeviceCertificateOptions>(configuration.GetSection(DeviceCertificateOptions.SectionName));
         services.AddSingleton<DeviceCertificateValidator>();
+        services.AddSingleton<TlsListener>();
         services.Configure<FleetsMqttOptions>(options =>
         {
             options.DeviceSecret = configuration["Mqtt:DeviceSecret"];

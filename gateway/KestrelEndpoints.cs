@@ -86,6 +86,7 @@ public sealed class KestrelEndpoints
         var services = kestrel.ApplicationServices;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger<ServerCertificateFiles>();
         var tls = services.GetRequiredService<IOptions<MqttTlsOptions>>().Value;
+        var tlsListener = services.GetRequiredService<TlsListener>();
         var deviceCertificates = services.GetRequiredService<DeviceCertificateValidator>().IsConfigured ? ClientCertificateMode.AllowCertificate : ClientCertificateMode.NoCertificate;
         var handshakeTimeout = TimeSpan.FromSeconds(Math.Max(1, tls.HandshakeTimeoutSeconds));
         // Not reloaded on change: the ports a node listens on are fixed for its life (its log and its tests read them).
@@ -100,7 +101,7 @@ public sealed class KestrelEndpoints
                     // (Kestrel:Certificates:Default, a store) is left to Kestrel.
                     if (e.IsHttps && ServerCertificateFiles.FromSection(e.ConfigSection.GetSection("Certificate"), logger) is { } files)
                     {
-                        e.ListenOptions.UseTls(files, e.HttpsOptions.ClientCertificateMode, e.HttpsOptions.HandshakeTimeout, TlsListener.AlpnFor(e.ListenOptions.Protocols));
+                        tlsListener.Use(e.ListenOptions, files, e.HttpsOptions.ClientCertificateMode, e.HttpsOptions.HandshakeTimeout, TlsListener.AlpnFor(e.ListenOptions.Protocols));
                     }
                     _http.Add((e.ListenOptions, e.IsHttps ? "https" : "http"));
                 }
@@ -114,7 +115,7 @@ public sealed class KestrelEndpoints
                     // TLS before MQTT: the loader would add its own TLS after this, behind MQTT's terminal handler.
                     var certificate = ServerCertificateFiles.FromSection(e.ConfigSection.GetSection("Certificate"), logger)
                         ?? throw new InvalidOperationException($"Kestrel:Endpoints:{e.ConfigSection.Key} is MQTT over TLS: it needs a Certificate section with Path (and KeyPath for PEM).");
-                    _mqttTls = e.ListenOptions.UseTls(certificate, deviceCertificates, handshakeTimeout).UseMqtt();
+                    _mqttTls = tlsListener.Use(e.ListenOptions, certificate, deviceCertificates, handshakeTimeout).UseMqtt();
                 });
         }
         if (!mqttEnabled)
@@ -137,7 +138,7 @@ public sealed class KestrelEndpoints
                 }
                 return;
             }
-            kestrel.Listen(address, tls.Port, listen => _mqttTls = listen.UseTls(certificate, deviceCertificates, handshakeTimeout).UseMqtt());
+            kestrel.Listen(address, tls.Port, listen => _mqttTls = tlsListener.Use(listen, certificate, deviceCertificates, handshakeTimeout).UseMqtt());
         }
     }
 

@@ -24,6 +24,7 @@ public sealed class GridMetrics
     private readonly UpDownCounter<long> _connections;
     private readonly Counter<long> _refusals;
     private readonly Counter<long> _certificateRefusals;
+    private readonly Counter<long> _tlsHandshakeFailures;
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _commitDuration;
     private readonly UpDownCounter<long> _queueDepth;
@@ -59,6 +60,9 @@ public sealed class GridMetrics
         _certificateRefusals = meter.CreateCounter<long>(
             "commandgrid.device_certificates.refused", unit: "{refusal}",
             description: "Device logins refused for their X.509 certificate (missing, expired, untrusted, revoked, unusable, wrong_thing), by reason");
+        _tlsHandshakeFailures = meter.CreateCounter<long>(
+            "commandgrid.tls.handshake_failures", unit: "{connection}",
+            description: "Connections to a TLS endpoint whose handshake did not complete (not TLS, a malformed ClientHello, the server's certificate refused, the handshake timeout)");
 
         _batchSize = meter.CreateHistogram<int>(
             "commandgrid.storage.batch.size", unit: "{write}",
@@ -112,6 +116,8 @@ public sealed class GridMetrics
 
     /// <summary>A device login refused for its certificate; <paramref name="reason"/> is one of a few fixed words.</summary>
     public void DeviceCertificateRefused(string reason) => _certificateRefusals.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void TlsHandshakeFailed() => _tlsHandshakeFailures.Add(1);
 
     /// <summary>A group-commit transaction of <paramref name="writes"/> writes committed <paramref name="duration"/> after its batch was taken.</summary>
     public void BatchCommitted(int writes, TimeSpan duration)

@@ -26,6 +26,9 @@ public sealed class MqttPacketDecoder
 
     public MqttProtocolVersion ProtocolVersion { get; set; } = MqttProtocolVersion.V311;
 
+    /// <summary>The content type of a TLS handshake record, which reads as a CONNECT with flags 0110.</summary>
+    private const int TlsHandshakeRecord = 0x16;
+
     /// <summary>
     /// Decodes one packet from the front of <paramref name="buffer"/> and slices it off. Returns
     /// false and leaves the buffer untouched when it holds only part of a packet. Throws
@@ -114,6 +117,11 @@ public sealed class MqttPacketDecoder
 
     private MqttConnectPacket DecodeConnect(int flags, ref MqttBodyReader reader)
     {
+        if (flags == (TlsHandshakeRecord & 0x0F))
+        {
+            // 0x16 opens every TLS handshake record: a client that speaks TLS to a plain port, which deserves saying so.
+            throw MqttProtocolException.Malformed("The first byte is 0x16, a TLS handshake: this port speaks plain MQTT (MQTT over TLS has a port of its own).");
+        }
         RequireFlags(flags, 0, MqttPacketType.Connect);
         var name = reader.ReadString();
         var level = reader.ReadByte();

@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 using CommandGrid.Tests.Grid;
 using CommandGrid.Tests.Infrastructure;
 using CommandGrid.Tests.Mqtt.Infrastructure;
@@ -23,14 +20,8 @@ public sealed class MqttTlsTests : IDisposable
 
     private Task<GridServer> StartAsync(string mode = "Allow", IEnumerable<string>? revokedSerials = null, CapturedLogs? logs = null)
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Mqtt:Tls:Port"] = TestPorts.Next().ToString(CultureInfo.InvariantCulture),
-            ["Mqtt:Tls:Certificate:Path"] = _tls.ServerPem.Certificate,
-            ["Mqtt:Tls:Certificate:KeyPath"] = _tls.ServerPem.Key,
-            ["Devices:ClientCertificates:CaPath"] = _tls.DeviceCaPath,
-            ["Devices:ClientCertificates:Mode"] = mode,
-        };
+        var settings = _tls.MqttTlsSettings();
+        settings["Devices:ClientCertificates:Mode"] = mode;
         foreach (var (serial, i) in (revokedSerials ?? []).Select((s, i) => (s, i)))
         {
             settings[$"Devices:ClientCertificates:RevokedSerials:{i}"] = serial;

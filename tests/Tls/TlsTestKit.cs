@@ -35,6 +35,15 @@ public sealed class TlsTestKit : IDisposable
 
     public ScratchFolder Folder => _folder;
 
+    /// <summary>A grid's settings for MQTT over TLS on a free port with the server certificate, devices identified by the device CA.</summary>
+    public Dictionary<string, string?> MqttTlsSettings() => new()
+    {
+        ["Mqtt:Tls:Port"] = TestPorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Mqtt:Tls:Certificate:Path"] = ServerPem.Certificate,
+        ["Mqtt:Tls:Certificate:KeyPath"] = ServerPem.Key,
+        ["Devices:ClientCertificates:CaPath"] = DeviceCaPath,
+    };
+
     /// <summary>A device certificate for <paramref name="thing"/> written as name.crt and name.key (of the device CA unless <paramref name="ca"/>).</summary>
     public (string Certificate, string Key) Device(string thing, string name, TestCertificateAuthority? ca = null, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null)
     {
