@@ -1,5 +1,6 @@
 using CommandGrid.Gateway.Hosting;
 using CommandGrid.Gateway.Operations;
+using CommandGrid.Gateway.Tls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -64,6 +65,11 @@ public static class GatewayApp
         // A silo that died drops out of the gateway list within seconds, not Orleans' default minute.
         client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = config.GetValue("Cluster:GatewayListRefreshPeriod", TimeSpan.FromSeconds(2)));
         client.AddClusterConnectionStatusObserver<GatewayCountObserver>();
+        if (ClusterTls.IsEnabled(config))
+        {
+            ClusterTls.AddClusterTls(client.Services, config);
+            client.Configure<ClientConnectionOptions>(o => o.ConfigureConnection(c => c.UseClientTls(c.ApplicationServices.GetRequiredService<ClusterTls>().Options)));
+        }
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = config.GetValue("Runtime:ResponseTimeout", TimeSpan.FromSeconds(5)));
         // Gateways may start before any silo is up: keep trying for a while rather than fail at once.
         var connectFor = config.GetValue("Cluster:ConnectTimeout", TimeSpan.FromMinutes(2));

@@ -5,6 +5,8 @@
 #   scripts/cluster.sh stop    # stops them (clean leave), then the throwaway PostgreSQL if we started it
 # COMMANDGRID_POSTGRES: connection string of the PostgreSQL to use; unset = scripts/postgres-test-server.sh.
 # CLUSTER_DIR (default /tmp/commandgrid-cluster) holds pids and logs. JWT secret: COMMANDGRID_JWT_SECRET.
+# Silos and gateways talk mutual TLS (Cluster:Tls): a cluster CA and one node certificate are made with openssl in
+# $CLUSTER_DIR/tls on the first start (private keys stay there, mode 600). CLUSTER_TLS=0 runs the cluster in clear.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +32,11 @@ start() {
     scripts/publish.sh >"$CLUSTER_DIR/build.log" 2>&1 || { cat "$CLUSTER_DIR/build.log" >&2; exit 1; }
     # Every silo applies storage/Clustering/postgres-clustering.sql before Orleans starts (under an advisory lock).
     local common=("--Storage:ConnectionString=$pg" --Cluster:ClusterId=local "--Auth:JwtSecret=$SECRET")
+    if [[ "${CLUSTER_TLS:-1}" != 0 ]]; then
+        cluster_certificates "$CLUSTER_DIR/tls"
+        common+=("--Cluster:Tls:Certificate:Path=$CLUSTER_DIR/tls/node.crt" "--Cluster:Tls:Certificate:KeyPath=$CLUSTER_DIR/tls/node.key"
+                 "--Cluster:Tls:CaPath=$CLUSTER_DIR/tls/cluster-ca.crt")
+    fi
     # Silos: Orleans' ADO.NET clustering on the PostgreSQL; each one a silo port and a gateway port for the clients.
     for i in 0 1 2; do
         nohup dotnet publish/silo/CommandGrid.Silo.dll --urls="http://127.0.0.1:${SILO_HTTP[$i]}" \
@@ -48,7 +55,22 @@ start() {
     for port in "${SILO_HTTP[@]}" "${GATEWAY_HTTP[@]}"; do wait_http "$port"; done
     echo "silos:    ${SILO_HTTP[*]/#/http://127.0.0.1:}"
     echo "gateways: ${GATEWAY_HTTP[*]/#/http://127.0.0.1:} (MQTT on ${GATEWAY_MQTT[*]})"
+    [[ "${CLUSTER_TLS:-1}" != 0 ]] && echo "silos and gateways talk mutual TLS (certificates in $CLUSTER_DIR/tls)"
     echo "logs and pids in $CLUSTER_DIR; token: dotnet run --project silo -- token Auth:JwtSecret=$SECRET"
+}
+
+# A cluster CA and a node certificate for server and client authentication (each node accepts and opens connections).
+cluster_certificates() {
+    local dir=$1
+    [[ -f "$dir/node.crt" ]] && return 0
+    mkdir -p "$dir" && chmod 700 "$dir"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 365 -subj "/CN=CommandGrid cluster CA" \
+        -keyout "$dir/cluster-ca.key" -out "$dir/cluster-ca.crt" 2>/dev/null
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=commandgrid-node" \
+        -keyout "$dir/node.key" -out "$dir/node.csr" 2>/dev/null
+    openssl x509 -req -in "$dir/node.csr" -CA "$dir/cluster-ca.crt" -CAkey "$dir/cluster-ca.key" -CAcreateserial -days 365 \
+        -extfile <(printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n') -out "$dir/node.crt" 2>/dev/null
+    chmod 600 "$dir"/*.key
 }
 
 wait_http() {

@@ -1,5 +1,6 @@
 using System.Net;
 using CommandGrid.Gateway.Hosting;
+using CommandGrid.Gateway.Tls;
 using Orleans.Configuration;
 
 namespace CommandGrid.Silo;
@@ -54,5 +55,16 @@ internal static class SiloClustering
             o.ConnectionString = connectionString;
         });
         silo.Configure<ClusterMembershipOptions>(o => MembershipTimings.Apply(o, cluster.GetSection("Membership")));
+        if (ClusterTls.IsEnabled(config))
+        {
+            // Orleans' UseTls, with the options resolved from the silo's services (the certificate's reloads are logged).
+            ClusterTls.AddClusterTls(silo.Services, config);
+            silo.Configure<SiloConnectionOptions>(o =>
+            {
+                o.ConfigureSiloInboundConnection(c => c.UseServerTls(c.ApplicationServices.GetRequiredService<ClusterTls>().Options));
+                o.ConfigureGatewayInboundConnection(c => c.UseServerTls(c.ApplicationServices.GetRequiredService<ClusterTls>().Options));
+                o.ConfigureSiloOutboundConnection(c => c.UseClientTls(c.ApplicationServices.GetRequiredService<ClusterTls>().Options));
+            });
+        }
     }
 }

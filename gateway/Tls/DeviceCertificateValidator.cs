@@ -14,10 +14,7 @@ namespace CommandGrid.Gateway.Tls;
 /// </summary>
 public sealed class DeviceCertificateValidator
 {
-    private static readonly Oid ClientAuthentication = new("1.3.6.1.5.5.7.3.2");
-
-    private readonly X509Certificate2Collection _roots = [];
-    private readonly X509Certificate2Collection _intermediates = [];
+    private readonly CertificateAuthorityBundle? _authorities;
     private readonly HashSet<string> _revokedSerials;
     private readonly TimeProvider _clock;
 
@@ -36,49 +33,28 @@ public sealed class DeviceCertificateValidator
             }
             return;
         }
-        var bundle = new X509Certificate2Collection();
-        bundle.ImportFromPemFile(settings.CaPath);
-        if (bundle.Count == 0)
-        {
-            throw new OptionsValidationException(DeviceCertificateOptions.SectionName, typeof(DeviceCertificateOptions),
-                [$"{DeviceCertificateOptions.SectionName}:CaPath {settings.CaPath} holds no PEM certificate"]);
-        }
-        foreach (var authority in bundle)
-        {
-            // Self-signed ones are trust anchors; the others are intermediates a chain may pass through.
-            (authority.SubjectName.RawData.AsSpan().SequenceEqual(authority.IssuerName.RawData) ? _roots : _intermediates).Add(authority);
-        }
-        IsConfigured = true;
+        _authorities = CertificateAuthorityBundle.Load(settings.CaPath, $"{DeviceCertificateOptions.SectionName}:CaPath");
     }
 
     /// <summary>Whether a device CA is configured: only then is a client certificate asked for and looked at.</summary>
-    public bool IsConfigured { get; }
+    public bool IsConfigured => _authorities is not null;
 
     public DeviceCertificateMode Mode { get; }
 
     public DeviceCertificateCheck Check(X509Certificate2 certificate)
     {
-        using var chain = new X509Chain();
-        var policy = chain.ChainPolicy;
-        policy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        policy.CustomTrustStore.AddRange(_roots);
-        policy.ExtraStore.AddRange(_intermediates);
-        policy.RevocationMode = X509RevocationMode.NoCheck;
-        policy.DisableCertificateDownloads = true;
-        policy.VerificationTime = _clock.GetUtcNow().UtcDateTime;
-        policy.ApplicationPolicy.Add(ClientAuthentication);
-        chain.Build(certificate);
-        var status = chain.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (all, s) => all | s.Status);
+        var now = _clock.GetUtcNow().UtcDateTime;
+        var (status, description) = (_authorities ?? throw new InvalidOperationException("No device CA is configured."))
+            .Verify(certificate, now, CertificateAuthorityBundle.ClientAuthentication);
 
         // Anything but the time and the usage means the chain does not lead to the device CA (foreign, forged, malformed).
         if ((status & ~(X509ChainStatusFlags.NotTimeValid | X509ChainStatusFlags.NotValidForUsage)) != X509ChainStatusFlags.NoError)
         {
             return DeviceCertificateCheck.Refused(DeviceCertificateRefusal.Untrusted,
-                $"The certificate {certificate.Subject} is not issued by the device CA ({Describe(chain)})");
+                $"The certificate {certificate.Subject} is not issued by the device CA ({description})");
         }
         if ((status & X509ChainStatusFlags.NotTimeValid) != 0)
         {
-            var now = policy.VerificationTime.ToUniversalTime();
             return DeviceCertificateCheck.Refused(DeviceCertificateRefusal.Expired, certificate.NotAfter.ToUniversalTime() < now
                 ? $"The certificate {certificate.Subject} expired at {certificate.NotAfter.ToUniversalTime():u}"
                 : $"The certificate {certificate.Subject} (or its CA) is not valid at {now:u}: valid from {certificate.NotBefore.ToUniversalTime():u} to {certificate.NotAfter.ToUniversalTime():u}");
@@ -99,9 +75,6 @@ public sealed class DeviceCertificateValidator
         }
         return DeviceCertificateCheck.Valid(thing);
     }
-
-    private static string Describe(X509Chain chain) =>
-        string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct());
 
     /// <summary>openssl prints serials as colon-separated or plain hex, .NET as plain upper-case hex: compared without separators or leading zeros.</summary>
     private static string NormalizeSerial(string serial) =>

@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using CommandGrid.Grains.Interfaces;
 using CommandGrid.Tests.Grid;
@@ -28,6 +30,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         await using var cluster = await ProcessCluster.StartAsync(output);
         await AssertOperationsAsync(cluster.Gateways[0], "gateway");
         await AssertOperationsAsync(cluster.Silos[0], "silo");
+        await AssertMutualTlsAsync(cluster);
         var thing = GridServer.NewId("dev");
         var gateway1 = cluster.Gateways[0];
         var gateway2 = cluster.Gateways[1];
@@ -436,5 +439,51 @@ public sealed class ClusterTests(ITestOutputHelper output)
         Assert.True(health.StatusCode == HttpStatusCode.OK, $"{role} /health: {(int)health.StatusCode} {body}");
         Assert.Contains("storage", body);
         Assert.Contains("membership", body);
+    }
+
+    /// <summary>
+    /// The silos' Orleans ports speak TLS with the cluster's certificate, and close on a peer without a certificate of the
+    /// cluster CA: the cluster's own traffic (which the rest of the test runs) is mutual TLS, not plain TCP.
+    /// </summary>
+    private static async Task AssertMutualTlsAsync(ProcessCluster cluster)
+    {
+        using var node = X509Certificate2.CreateFromPemFile(cluster.NodePem.Certificate, cluster.NodePem.Key);
+        var port = cluster.SiloGatewayPorts[0];
+        await using (var member = await TlsAsync(port, node))
+        {
+            Assert.Equal(node.Thumbprint, new X509Certificate2(member.RemoteCertificate!).Thumbprint);
+        }
+
+        using var foreignCa = TestCertificateAuthority.Create("Not the cluster CA");
+        using var foreign = foreignCa.IssueNode();
+        foreach (var stranger in new[] { null, foreign })
+        {
+            var closed = false;
+            try
+            {
+                await using var tls = await TlsAsync(port, stranger);
+                // TLS 1.3 finishes the client's side before the server has looked at its certificate: the refusal is the close.
+                using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                closed = await tls.ReadAsync(new byte[64], deadline.Token) == 0;
+            }
+            catch (Exception ex) when (ex is System.Security.Authentication.AuthenticationException or IOException)
+            {
+                closed = true;
+            }
+            Assert.True(closed, $"a peer with {(stranger is null ? "no certificate" : "a foreign CA's certificate")} was let in");
+        }
+    }
+
+    private static async Task<SslStream> TlsAsync(int port, X509Certificate2? clientCertificate)
+    {
+        var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync("127.0.0.1", port);
+        var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false, (_, _, _, _) => true);
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "127.0.0.1",
+            ClientCertificates = clientCertificate is null ? null : [clientCertificate],
+        });
+        return tls;
     }
 }

@@ -48,7 +48,27 @@ public sealed class ProcessCluster : IAsyncDisposable
         Storage = storage;
         ClusterId = clusterId;
         _logs = logs;
+        // Mutual TLS between every silo and gateway, as scripts/cluster.sh runs it: one node certificate of a cluster CA.
+        ClusterCa = TestCertificateAuthority.Create("CommandGrid test cluster CA");
+        using var node = ClusterCa.IssueNode();
+        NodePem = TestCertificateAuthority.WritePem(node, logs, "node");
+        _clusterTls =
+        [
+            $"--Cluster:Tls:Certificate:Path={NodePem.Certificate}",
+            $"--Cluster:Tls:Certificate:KeyPath={NodePem.Key}",
+            $"--Cluster:Tls:CaPath={ClusterCa.WriteCertificate(logs, "cluster-ca")}",
+        ];
     }
+
+    private readonly string[] _clusterTls;
+
+    /// <summary>The CA of the cluster's TLS, and the certificate every node presents.</summary>
+    public TestCertificateAuthority ClusterCa { get; }
+
+    public (string Certificate, string Key) NodePem { get; }
+
+    /// <summary>Each silo's Orleans gateway port (where gateways connect), by silo index.</summary>
+    public List<int> SiloGatewayPorts { get; } = [];
 
     public TestStorage Storage { get; }
 
@@ -95,6 +115,8 @@ public sealed class ProcessCluster : IAsyncDisposable
     private GridProcess StartSilo(int index, IDictionary<string, string>? settings)
     {
         var http = GridProcess.FreePort();
+        var gatewayPort = GridProcess.FreePort();
+        SiloGatewayPorts.Add(gatewayPort);
         var arguments = new List<string>
         {
             "--Storage:Provider=postgres",
@@ -103,11 +125,12 @@ public sealed class ProcessCluster : IAsyncDisposable
             $"--Cluster:ClusterId={ClusterId}",
             $"--Cluster:MemberName=silo{index}",
             $"--Cluster:SiloPort={GridProcess.FreePort()}",
-            $"--Cluster:GatewayPort={GridProcess.FreePort()}",
+            $"--Cluster:GatewayPort={gatewayPort}",
             $"--urls=http://127.0.0.1:{http}",
             "--Mqtt:Enabled=false",
             $"--Auth:JwtSecret={Secret}",
         };
+        arguments.AddRange(_clusterTls);
         arguments.AddRange((settings ?? new Dictionary<string, string>()).Select(kv => $"--{kv.Key}={kv.Value}"));
         return GridProcess.Start($"silo{index}", GridProcess.SiloDll, arguments, http, null, LogDirectory);
     }
@@ -125,6 +148,7 @@ public sealed class ProcessCluster : IAsyncDisposable
             $"--Mqtt:Port={mqtt}",
             $"--Auth:JwtSecret={Secret}",
         };
+        arguments.AddRange(_clusterTls);
         return GridProcess.Start($"gateway{index}", GridProcess.GatewayDll, arguments, http, mqtt, LogDirectory);
     }
 
@@ -270,5 +294,6 @@ public sealed class ProcessCluster : IAsyncDisposable
         }
         _logs.Dispose();
         _probe.Dispose();
+        ClusterCa.Dispose();
     }
 }

@@ -36,12 +36,20 @@ public sealed class TestCertificateAuthority : IDisposable
         var names = new SubjectAlternativeNameBuilder();
         names.AddDnsName(name);
         names.AddIpAddress(IPAddress.Loopback);
-        return Issue($"CN={name}", ServerAuthentication, names.Build(), DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        return Issue($"CN={name}", [ServerAuthentication], names.Build(), DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+    }
+
+    /// <summary>A cluster node's certificate: it accepts connections and opens them, so it is for server and client authentication.</summary>
+    public X509Certificate2 IssueNode(string name = "commandgrid-node")
+    {
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        return Issue($"CN={name}", [ServerAuthentication, ClientAuthentication], names.Build(), DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
     }
 
     /// <summary>A device certificate whose CN is <paramref name="thing"/>, valid from a day ago for 30 days unless told otherwise.</summary>
     public X509Certificate2 IssueDevice(string thing, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null) =>
-        Issue($"CN={thing}", ClientAuthentication, null, notBefore ?? DateTimeOffset.UtcNow.AddDays(-1), notAfter ?? DateTimeOffset.UtcNow.AddDays(30));
+        Issue($"CN={thing}", [ClientAuthentication], null, notBefore ?? DateTimeOffset.UtcNow.AddDays(-1), notAfter ?? DateTimeOffset.UtcNow.AddDays(30));
 
     /// <summary>Writes the CA's certificate as PEM; returns its path.</summary>
     public string WriteCertificate(ScratchFolder folder, string name)
@@ -62,13 +70,13 @@ public sealed class TestCertificateAuthority : IDisposable
         return (certificatePath, keyPath);
     }
 
-    private X509Certificate2 Issue(string subject, Oid usage, X509Extension? names, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    private X509Certificate2 Issue(string subject, Oid[] usages, X509Extension? names, DateTimeOffset notBefore, DateTimeOffset notAfter)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([usage], false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([.. usages], false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(_certificate, true, false));
         if (names is not null)
         {
