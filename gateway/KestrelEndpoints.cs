@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -85,6 +86,7 @@ public sealed class KestrelEndpoints
         }
         var services = kestrel.ApplicationServices;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger<ServerCertificateFiles>();
+        var contentRoot = services.GetRequiredService<IHostEnvironment>().ContentRootPath;
         var tls = services.GetRequiredService<IOptions<MqttTlsOptions>>().Value;
         var tlsListener = services.GetRequiredService<TlsListener>();
         var deviceCertificates = services.GetRequiredService<DeviceCertificateValidator>().IsConfigured ? ClientCertificateMode.AllowCertificate : ClientCertificateMode.NoCertificate;
@@ -99,7 +101,7 @@ public sealed class KestrelEndpoints
                 {
                     // A certificate from files is served through ServerCertificateFiles, so that it rotates; any other
                     // (Kestrel:Certificates:Default, a store) is left to Kestrel.
-                    if (e.IsHttps && ServerCertificateFiles.FromSection(e.ConfigSection.GetSection("Certificate"), logger) is { } files)
+                    if (e.IsHttps && ServerCertificateFiles.FromSection(e.ConfigSection.GetSection("Certificate"), contentRoot, logger) is { } files)
                     {
                         tlsListener.Use(e.ListenOptions, files, e.HttpsOptions.ClientCertificateMode, e.HttpsOptions.HandshakeTimeout, TlsListener.AlpnFor(e.ListenOptions.Protocols));
                     }
@@ -113,7 +115,7 @@ public sealed class KestrelEndpoints
                         return;
                     }
                     // TLS before MQTT: the loader would add its own TLS after this, behind MQTT's terminal handler.
-                    var certificate = ServerCertificateFiles.FromSection(e.ConfigSection.GetSection("Certificate"), logger)
+                    var certificate = ServerCertificateFiles.FromSection(e.ConfigSection.GetSection("Certificate"), contentRoot, logger)
                         ?? throw new InvalidOperationException($"Kestrel:Endpoints:{e.ConfigSection.Key} is MQTT over TLS: it needs a Certificate section with Path (and KeyPath for PEM).");
                     _mqttTls = tlsListener.Use(e.ListenOptions, certificate, deviceCertificates, handshakeTimeout).UseMqtt();
                 });
@@ -129,7 +131,7 @@ public sealed class KestrelEndpoints
         }
         if (!mqttEndpoints.Any(IsHttps) && tls.Port != 0)
         {
-            var certificate = ServerCertificateFiles.FromSection(configuration.GetSection($"{MqttTlsOptions.SectionName}:Certificate"), logger);
+            var certificate = ServerCertificateFiles.FromSection(configuration.GetSection($"{MqttTlsOptions.SectionName}:Certificate"), contentRoot, logger);
             if (certificate is null)
             {
                 if (configuration[$"{MqttTlsOptions.SectionName}:Port"] is not null)

@@ -1,3 +1,4 @@
+using CommandGrid.Gateway.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -9,14 +10,30 @@ internal static class GatewayProgram
 {
     public static async Task<int> Main(string[] args)
     {
-        var app = GatewayApp.Build(args);
+        WebApplication app;
+        try
+        {
+            app = GatewayApp.Build(args);
+        }
+        catch (Exception ex) when (StartupError.IsConfiguration(ex))
+        {
+            return StartupError.Report("gateway", ex);
+        }
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("CommandGrid.Gateway");
             logger.LogInformation("CommandGrid gateway listening on {Endpoints}, cluster {ClusterId}",
                 app.Services.GetRequiredService<KestrelEndpoints>().Describe(), app.Configuration["Cluster:ClusterId"] ?? "commandgrid");
         });
-        await app.RunAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (Exception ex) when (StartupError.IsConfiguration(ex))
+        {
+            return StartupError.Report("gateway", ex);
+        }
+        await app.WaitForShutdownAsync();
         return 0;
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Connections.Security;
 
@@ -40,18 +41,19 @@ public sealed class ClusterTls
 
     /// <summary>Registers the node's cluster TLS (call only when <see cref="IsEnabled"/>); the host wires <see cref="Options"/> into its connections.</summary>
     public static void AddClusterTls(IServiceCollection services, IConfiguration configuration) =>
-        services.AddSingleton(sp => Create(configuration, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ServerCertificateFiles>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.AddSingleton(sp => Create(configuration, sp.GetRequiredService<IHostEnvironment>().ContentRootPath,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<ServerCertificateFiles>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
 
-    private static ClusterTls Create(IConfiguration configuration, ILogger logger, TimeProvider clock)
+    private static ClusterTls Create(IConfiguration configuration, string contentRoot, ILogger logger, TimeProvider clock)
     {
         var section = configuration.GetSection(SectionName);
-        var certificate = ServerCertificateFiles.FromSection(section.GetSection("Certificate"), logger)
+        var certificate = ServerCertificateFiles.FromSection(section.GetSection("Certificate"), contentRoot, logger)
             ?? throw new InvalidOperationException($"{SectionName}:Certificate:Path names no certificate.");
         var caPath = section["CaPath"];
         if (string.IsNullOrWhiteSpace(caPath))
         {
             throw new InvalidOperationException($"{SectionName}:Certificate is set, but no {SectionName}:CaPath names the cluster CA that peers' certificates must be of.");
         }
-        return new ClusterTls(certificate, CertificateAuthorityBundle.Load(caPath, $"{SectionName}:CaPath"), clock);
+        return new ClusterTls(certificate, CertificateAuthorityBundle.Load(Path.GetFullPath(caPath, contentRoot), $"{SectionName}:CaPath"), clock);
     }
 }

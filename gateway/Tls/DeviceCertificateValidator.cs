@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using CommandGrid.Gateway.Commands;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace CommandGrid.Gateway.Tls;
@@ -18,7 +19,8 @@ public sealed class DeviceCertificateValidator
     private readonly HashSet<string> _revokedSerials;
     private readonly TimeProvider _clock;
 
-    public DeviceCertificateValidator(IOptions<DeviceCertificateOptions> options, TimeProvider clock)
+    /// <param name="environment">Its content root is where a relative CaPath starts from, as for Kestrel's certificates.</param>
+    public DeviceCertificateValidator(IOptions<DeviceCertificateOptions> options, IHostEnvironment environment, TimeProvider clock)
     {
         var settings = options.Value;
         _clock = clock;
@@ -33,7 +35,7 @@ public sealed class DeviceCertificateValidator
             }
             return;
         }
-        _authorities = CertificateAuthorityBundle.Load(settings.CaPath, $"{DeviceCertificateOptions.SectionName}:CaPath");
+        _authorities = CertificateAuthorityBundle.Load(Path.GetFullPath(settings.CaPath, environment.ContentRootPath), $"{DeviceCertificateOptions.SectionName}:CaPath");
     }
 
     /// <summary>Whether a device CA is configured: only then is a client certificate asked for and looked at.</summary>

@@ -34,8 +34,11 @@ public sealed class ServerCertificateFiles
         _current = new Loaded(Load(), _tried);
     }
 
-    /// <summary>The certificate of a <c>Certificate</c> section, or null when the section names no <c>Path</c>. A certificate that does not load stops the start.</summary>
-    public static ServerCertificateFiles? FromSection(IConfigurationSection section, ILogger logger)
+    /// <summary>
+    /// The certificate of a <c>Certificate</c> section, or null when the section names no <c>Path</c>. Relative paths are
+    /// relative to <paramref name="contentRoot"/>, as Kestrel's own are. A certificate that does not load stops the start.
+    /// </summary>
+    public static ServerCertificateFiles? FromSection(IConfigurationSection section, string contentRoot, ILogger logger)
     {
         if (string.IsNullOrWhiteSpace(section["Path"]))
         {
@@ -43,7 +46,8 @@ public sealed class ServerCertificateFiles
         }
         try
         {
-            return new ServerCertificateFiles(section["Path"]!, NullIfEmpty(section["KeyPath"]), NullIfEmpty(section["Password"]), logger);
+            return new ServerCertificateFiles(Path.GetFullPath(section["Path"]!, contentRoot),
+                NullIfEmpty(section["KeyPath"]) is { } key ? Path.GetFullPath(key, contentRoot) : null, NullIfEmpty(section["Password"]), logger);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
         {
