@@ -12,6 +12,9 @@ public static class Mqtt
     public const string Root = "$emqx/commands/things/";
     private static readonly MqttClientFactory Factory = new();
 
+    /// <summary>TLS for every client of this process, from the options (--tls); null: plain TCP.</summary>
+    public static MqttTls? Tls { get; set; }
+
     public static async Task<IMqttClient> ConnectAsync(string host, int port, string clientId, string? user, string? password,
         Func<MqttApplicationMessageReceivedEventArgs, Task>? onMessage = null)
     {
@@ -24,7 +27,13 @@ public static class Mqtt
             .WithCleanStart(true)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(60))
             .WithTimeout(TimeSpan.FromSeconds(60));
-        if (user is not null) builder = builder.WithCredentials(user, password);
+        if (Tls is { } tls)
+        {
+            builder = tls.Apply(builder, clientId);
+            // A device certificate is the credential; the user name still names the thing.
+            if (tls.IssuesDeviceCertificates) password = null;
+        }
+        if (user is not null) builder = password is null ? builder.WithCredentials(user) : builder.WithCredentials(user, password);
         var options = builder.Build();
         if (options.ChannelOptions is MqttClientTcpOptions tcp) tcp.NoDelay = true;
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));

@@ -10,11 +10,13 @@ using Loadgen;
 // loadgen ttl   --http-port P --jwt-secret S --target-pid PID --count N --min-ttl 20 --max-ttl 40 --out FILE
 // loadgen job   --http-port P --jwt-secret S --target-pid PID --things N [--devices D --mqtt-port P --device-secret S] --ttl S [--max-per-minute R] --prefix P --out FILE
 // loadgen report DIR
+// Any of them: --tls for MQTT over TLS (to --mqtt-port), with --device-ca-cert F --device-ca-key F for device certificates.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 ThreadPool.SetMinThreads(Environment.ProcessorCount * 4, Environment.ProcessorCount * 4);
 var verb = args.Length > 0 ? args[0] : "";
 var o = verb == "report" ? new Options() : Options.Parse(args.Skip(1));
+Mqtt.Tls = MqttTls.FromOptions(o);
 return verb switch
 {
     "worker" => await Workers.RunWorkerAsync(o),

@@ -108,6 +108,7 @@ public sealed class Workers : IAsyncDisposable
         var start = Options.ShareStart(o.Int("count"), k, n);
         var grid = o.Str("target") == "grid";
         var subscribe = o.Str("subscribe", "true") == "true";
+        Mqtt.Tls?.Prepare(Enumerable.Range(start, count).Select(i => $"{o.Str("prefix")}-{i}"));
         Console.WriteLine("ready");
         var clients = new MQTTnet.IMqttClient?[count];
         long failed = 0, reconnected = 0;

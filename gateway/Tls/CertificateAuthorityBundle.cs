@@ -44,6 +44,9 @@ public sealed class CertificateAuthorityBundle
         return authorities;
     }
 
+    /// <summary>Every certificate of the bundle (a CRL is signed by one of them).</summary>
+    public X509Certificate2Collection All => [.. _roots, .. _intermediates];
+
     /// <summary>Builds <paramref name="certificate"/>'s chain at <paramref name="at"/>, for <paramref name="usage"/>; the flags of every link together, and their words.</summary>
     public (X509ChainStatusFlags Status, string Description) Verify(X509Certificate2 certificate, DateTime at, Oid usage)
     {

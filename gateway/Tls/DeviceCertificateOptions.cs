@@ -13,7 +13,7 @@ public sealed class DeviceCertificateOptions
     /// <summary>Serial numbers (hex, as openssl prints them) of device certificates no longer accepted.</summary>
     public List<string> RevokedSerials { get; set; } = [];
 
-    /// <summary>A CRL (PEM or DER) signed by the device CA: the certificates it lists are refused too.</summary>
+    /// <summary>A CRL file (PEM or DER) signed by a CA of the bundle: the certificates it lists are refused too; read again when it changes.</summary>
     public string? CrlPath { get; set; }
 }
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using CommandGrid.Gateway.Commands;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace CommandGrid.Gateway.Tls;
@@ -17,10 +18,11 @@ public sealed class DeviceCertificateValidator
 {
     private readonly CertificateAuthorityBundle? _authorities;
     private readonly HashSet<string> _revokedSerials;
+    private readonly CertificateRevocationList? _crl;
     private readonly TimeProvider _clock;
 
     /// <param name="environment">Its content root is where a relative CaPath starts from, as for Kestrel's certificates.</param>
-    public DeviceCertificateValidator(IOptions<DeviceCertificateOptions> options, IHostEnvironment environment, TimeProvider clock)
+    public DeviceCertificateValidator(IOptions<DeviceCertificateOptions> options, IHostEnvironment environment, TimeProvider clock, ILogger<DeviceCertificateValidator> logger)
     {
         var settings = options.Value;
         _clock = clock;
@@ -36,6 +38,10 @@ public sealed class DeviceCertificateValidator
             return;
         }
         _authorities = CertificateAuthorityBundle.Load(Path.GetFullPath(settings.CaPath, environment.ContentRootPath), $"{DeviceCertificateOptions.SectionName}:CaPath");
+        if (!string.IsNullOrWhiteSpace(settings.CrlPath))
+        {
+            _crl = new CertificateRevocationList(Path.GetFullPath(settings.CrlPath, environment.ContentRootPath), _authorities.All, logger);
+        }
     }
 
     /// <summary>Whether a device CA is configured: only then is a client certificate asked for and looked at.</summary>
@@ -65,7 +71,8 @@ public sealed class DeviceCertificateValidator
         {
             return DeviceCertificateCheck.Refused(DeviceCertificateRefusal.Unusable, $"The certificate {certificate.Subject} is not for client authentication");
         }
-        if (_revokedSerials.Contains(NormalizeSerial(certificate.SerialNumber)))
+        var serial = NormalizeSerial(certificate.SerialNumber);
+        if (_revokedSerials.Contains(serial) || _crl?.Revokes(serial) == true)
         {
             return DeviceCertificateCheck.Refused(DeviceCertificateRefusal.Revoked, $"The certificate {certificate.Subject} (serial {certificate.SerialNumber}) is revoked");
         }

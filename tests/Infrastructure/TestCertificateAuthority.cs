@@ -59,6 +59,20 @@ public sealed class TestCertificateAuthority : IDisposable
         return path;
     }
 
+    /// <summary>Writes a CRL of this CA (PEM) that revokes <paramref name="revoked"/>; returns its path.</summary>
+    public string WriteCrl(ScratchFolder folder, string name, params X509Certificate2[] revoked)
+    {
+        var builder = new CertificateRevocationListBuilder();
+        foreach (var certificate in revoked)
+        {
+            builder.AddEntry(certificate);
+        }
+        var crl = builder.Build(_certificate, System.Numerics.BigInteger.One, DateTimeOffset.UtcNow.AddDays(1), HashAlgorithmName.SHA256);
+        var path = folder.File(name + ".crl");
+        File.WriteAllText(path, PemEncoding.WriteString("X509 CRL", crl));
+        return path;
+    }
+
     /// <summary>Writes <paramref name="certificate"/> and its key as PEM files name.crt and name.key; returns their paths.</summary>
     public static (string Certificate, string Key) WritePem(X509Certificate2 certificate, ScratchFolder folder, string name)
     {

@@ -18,18 +18,7 @@ public sealed class HttpsTests : IDisposable
 
     public void Dispose() => _tls.Dispose();
 
-    private Task<GridServer> StartAsync() => GridServer.StartAsync(endpoints: new Dictionary<string, string?>
-    {
-        ["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0",
-        ["Kestrel:Endpoints:Https:Url"] = "https://127.0.0.1:0",
-        ["Kestrel:Endpoints:Https:Certificate:Path"] = _tls.ServerPem.Certificate,
-        ["Kestrel:Endpoints:Https:Certificate:KeyPath"] = _tls.ServerPem.Key,
-        // MQTT over wss:// devices may log in with their certificate.
-        ["Kestrel:Endpoints:Https:ClientCertificateMode"] = "AllowCertificate",
-        ["Devices:ClientCertificates:CaPath"] = _tls.DeviceCaPath,
-        ["Mqtt:Address"] = "127.0.0.1",
-        ["Mqtt:Port"] = "0",
-    });
+    private Task<GridServer> StartAsync() => GridServer.StartAsync(endpoints: _tls.HttpsEndpoints());
 
     [Fact]
     public async Task Https_CurlReadsRestAndNodeWsDrivesTheWebSocketApiOverWss()

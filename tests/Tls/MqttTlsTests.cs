@@ -18,10 +18,11 @@ public sealed class MqttTlsTests : IDisposable
 
     public void Dispose() => _tls.Dispose();
 
-    private Task<GridServer> StartAsync(string mode = "Allow", IEnumerable<string>? revokedSerials = null, CapturedLogs? logs = null)
+    private Task<GridServer> StartAsync(string mode = "Allow", IEnumerable<string>? revokedSerials = null, string? crlPath = null, CapturedLogs? logs = null)
     {
         var settings = _tls.MqttTlsSettings();
         settings["Devices:ClientCertificates:Mode"] = mode;
+        settings["Devices:ClientCertificates:CrlPath"] = crlPath;
         foreach (var (serial, i) in (revokedSerials ?? []).Select((s, i) => (s, i)))
         {
             settings[$"Devices:ClientCertificates:RevokedSerials:{i}"] = serial;
@@ -65,8 +66,11 @@ public sealed class MqttTlsTests : IDisposable
         var foreignCa = TestCertificateAuthority.Create("Someone else's CA");
         using var revokedCertificate = _tls.DeviceCa.IssueDevice(thing);
         var revoked = TestCertificateAuthority.WritePem(revokedCertificate, _tls.Folder, "revoked");
+        using var listedCertificate = _tls.DeviceCa.IssueDevice(thing);
+        var listed = TestCertificateAuthority.WritePem(listedCertificate, _tls.Folder, "listed");
+        var crl = _tls.DeviceCa.WriteCrl(_tls.Folder, "devices", listedCertificate);
         var logs = new CapturedLogs();
-        await using var server = await StartAsync(revokedSerials: [revokedCertificate.SerialNumber], logs: logs);
+        await using var server = await StartAsync(revokedSerials: [revokedCertificate.SerialNumber], crlPath: crl, logs: logs);
         using var refusals = server.Services.Collect<long>("commandgrid.device_certificates.refused");
         var url = $"mqtts://127.0.0.1:{server.MqttTlsPort}";
         var now = DateTimeOffset.UtcNow;
@@ -75,6 +79,7 @@ public sealed class MqttTlsTests : IDisposable
             ("expired", _tls.Device(thing, "expired", notBefore: now.AddHours(-20), notAfter: now.AddHours(-1)), thing),
             ("untrusted", _tls.Device(thing, "foreign", foreignCa), thing),
             ("revoked", revoked, thing),
+            ("revoked", listed, thing),
             ("wrong_thing", _tls.Device(thing, "other"), GridServer.NewId("other")),
         };
 
@@ -87,6 +92,8 @@ public sealed class MqttTlsTests : IDisposable
             Assert.Contains(refusals.GetMeasurementSnapshot(), m => (string?)m.Tags["reason"] == reason);
         }
 
+        // Both revoked ones are counted: the serial in the configuration and the one in the CA's CRL.
+        Assert.Equal(2, refusals.GetMeasurementSnapshot().Where(m => (string?)m.Tags["reason"] == "revoked").Sum(m => m.Value));
         await using var good = await NodeMqttClient.StartAsync(url, _tls.MqttJsOptions(_tls.Device(thing, "good"), thing, version: 5));
         await good.WaitForAsync("connect");
         foreignCa.Dispose();

@@ -44,6 +44,22 @@ public sealed class TlsTestKit : IDisposable
         ["Devices:ClientCertificates:CaPath"] = DeviceCaPath,
     };
 
+    /// <summary>
+    /// A grid's endpoints with HTTPS on a Kestrel endpoint of the server certificate (and HTTP on loopback, the tests'
+    /// BaseUri), asking clients for a certificate so that devices over wss://…/mqtt may log in with theirs.
+    /// </summary>
+    public Dictionary<string, string?> HttpsEndpoints() => new()
+    {
+        ["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0",
+        ["Kestrel:Endpoints:Https:Url"] = "https://127.0.0.1:0",
+        ["Kestrel:Endpoints:Https:Certificate:Path"] = ServerPem.Certificate,
+        ["Kestrel:Endpoints:Https:Certificate:KeyPath"] = ServerPem.Key,
+        ["Kestrel:Endpoints:Https:ClientCertificateMode"] = "AllowCertificate",
+        ["Devices:ClientCertificates:CaPath"] = DeviceCaPath,
+        ["Mqtt:Address"] = "127.0.0.1",
+        ["Mqtt:Port"] = "0",
+    };
+
     /// <summary>A device certificate for <paramref name="thing"/> written as name.crt and name.key (of the device CA unless <paramref name="ca"/>).</summary>
     public (string Certificate, string Key) Device(string thing, string name, TestCertificateAuthority? ca = null, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null)
     {
