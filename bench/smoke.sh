@@ -92,7 +92,7 @@ run "pending" "$WORK/pending.out" env NO_BUILD=1 COUNT=50 RATE=25 THINGS=5 PARAL
   echo "bench smoke: pending: $(grep -m1 'TIMED_OUT' "$WORK/pending.out" | cut -c4- | cut -d';' -f1-2)"
 run "jobs" "$WORK/jobs.out" env NO_BUILD=1 THINGS=200 DEVICES=20 TTL=5 bench/jobs.sh && \
   echo "bench smoke: jobs: $(grep -m1 'job COMPLETED' "$WORK/jobs.out" | cut -c4- | cut -d';' -f1)"
-run "tls" "$WORK/tls.out" env NO_BUILD=1 COUNT=40 ROUNDS=1 DEVICES=4 WORKERS=1 WARMUP=1 DURATION=2 bench/tls.sh && \
+run "tls" "$WORK/tls.out" env NO_BUILD=1 FRESH=0 COUNT=40 ROUNDS=1 DEVICES=4 WORKERS=1 WARMUP=1 DURATION=2 bench/tls.sh && \
   echo "bench smoke: tls: $(grep -m1 '^| idle-tls' "$WORK/tls.out" | cut -d'|' -f3-4 | tr -s ' '); $(grep -m1 '^| p1-tls' "$WORK/tls.out" | cut -d'|' -f3 | tr -s ' ') pairs/s over TLS"
 run "flood" "$WORK/flood.out" env NO_BUILD=1 NOFILE=1024 COUNT=700 DURATION=8 INTERVAL=4 WORKERS=1 HEALTH_WAIT=0 bench/flood.sh && \
   echo "bench smoke: flood: $(grep -m1 '^== loadgen' "$WORK/flood.out" | cut -c4-); $(grep -m1 -E '^== (recovered|the node died)' "$WORK/flood.out" | cut -c4-)"

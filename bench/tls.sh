@@ -30,8 +30,10 @@ openssl x509 -req -in "$tls/server.csr" -CA "$tls/server-ca.crt" -CAkey "$tls/se
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj "/CN=bench device CA" \
   -keyout "$tls/device-ca.key" -out "$tls/device-ca.crt" 2>/dev/null
 
-# A fresh node with MQTT in clear (MPORT) and over TLS (TPORT), devices identified by the device CA.
+# A fresh node with MQTT in clear (MPORT) and over TLS (TPORT), devices identified by the device CA. FRESH=0 keeps the
+# first node for every run (bench/smoke.sh, which checks that the script works, not its figures).
 fresh_grid() {
+  if [ -n "${GPID:-}" ] && [ "${FRESH:-1}" = 0 ]; then return 0; fi
   if [ -n "${GPID:-}" ]; then kill "$GPID" 2>/dev/null || true; wait "$GPID" 2>/dev/null || true; rm -f "$WORK"/grid.db*; fi
   TPORT=$(free_port)
   start_grid --Mqtt:Tls:Port="$TPORT" --Mqtt:Tls:Certificate:Path="$tls/server.crt" --Mqtt:Tls:Certificate:KeyPath="$tls/server.key" \

@@ -2,6 +2,7 @@ using System.Globalization;
 using CommandGrid.Tests.Grid;
 using CommandGrid.Tests.Infrastructure;
 using CommandGrid.Tests.Mqtt.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Xunit;
 
@@ -168,5 +169,41 @@ public sealed class MqttTlsTests : IDisposable
         var (_, final) = await rest.SendAsync(HttpMethod.Get, $"/api/v1/commands/{id}/wait?timeout=10");
         Assert.Equal("SUCCEEDED", (string)final["status"]!);
         Assert.Equal("aws-iot-device-sdk", (string)final["result"]!["by"]!);
+    }
+
+    [Fact]
+    public async Task MqttTls_KestrelEndpointWithACertificateServesMqttOverTls()
+    {
+        var endpoints = new Dictionary<string, string?>
+        {
+            ["urls"] = "http://127.0.0.1:0",
+            ["Kestrel:Endpoints:MqttTls:Url"] = "https://127.0.0.1:0",
+            ["Kestrel:Endpoints:MqttTls:Certificate:Path"] = _tls.ServerPem.Certificate,
+            ["Kestrel:Endpoints:MqttTls:Certificate:KeyPath"] = _tls.ServerPem.Key,
+            ["Mqtt:Plain:Enabled"] = "false",
+            ["Devices:ClientCertificates:CaPath"] = _tls.DeviceCaPath,
+        };
+        await using var server = await GridServer.StartAsync(endpoints: endpoints);
+        var thing = GridServer.NewId("tls");
+        var device = _tls.Device(thing, thing);
+
+        var subscribed = await ProcessRunner.RunAsync("mosquitto_sub",
+            ["-h", "127.0.0.1", "-p", server.MqttTlsPort.ToString(CultureInfo.InvariantCulture), "-V", "mqttv5", "--cafile", _tls.ServerCaPath,
+             "--cert", device.Certificate, "--key", device.Key, "-i", thing, "-t", Requests(thing), "-q", "1", "-E"], null, TestTimeouts.Default);
+        Assert.True(subscribed.ExitCode == 0, subscribed.StdErr);
+        Assert.Null(server.Services.GetRequiredService<CommandGrid.Gateway.KestrelEndpoints>().MqttPort);
+    }
+
+    [Fact]
+    public async Task MqttTls_ANodeWithAPortButNoCertificateSaysWhyAndExits()
+    {
+        using var folder = ScratchFolder.Create();
+        var node = await ProcessRunner.RunAsync("dotnet",
+            [CommandGrid.Tests.Cluster.GridProcess.SiloDll, "--urls", "http://127.0.0.1:0", "--Mqtt:Address=127.0.0.1", "--Mqtt:Port=0",
+             $"--Cluster:SiloPort={TestPorts.Next()}", $"--Storage:ConnectionString=Data Source={folder.File("grid.db")}",
+             $"--Auth:JwtSecret={GridServer.Secret}", $"--Mqtt:Tls:Port={TestPorts.Next()}"], folder.Path, TimeSpan.FromMinutes(2));
+        Assert.Equal(2, node.ExitCode);
+        Assert.Contains("did not start: Mqtt:Tls:Port is set, but no Mqtt:Tls:Certificate:Path names the server certificate", node.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", node.StdErr + node.StdOut, StringComparison.Ordinal);
     }
 }
