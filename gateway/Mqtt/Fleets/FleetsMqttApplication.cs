@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
-using CommandGrid.Gateway.Auth;
 using CommandGrid.Gateway.Commands;
 using CommandGrid.Mqtt.Packets;
 using CommandGrid.Mqtt.Server;
