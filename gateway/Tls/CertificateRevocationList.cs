@@ -16,13 +16,15 @@ public sealed class CertificateRevocationList
 {
     private readonly string _path;
     private readonly X509Certificate2Collection _authorities;
+    private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly ReloadingFiles<HashSet<string>> _file;
 
-    public CertificateRevocationList(string path, X509Certificate2Collection authorities, ILogger logger)
+    public CertificateRevocationList(string path, X509Certificate2Collection authorities, TimeProvider clock, ILogger logger)
     {
         _path = path;
         _authorities = authorities;
+        _clock = clock;
         _logger = logger;
         try
         {
@@ -36,7 +38,7 @@ public sealed class CertificateRevocationList
         }
     }
 
-    /// <summary>Whether the CRL lists <paramref name="normalizedSerial"/> (upper-case hex without leading zeros).</summary>
+    /// <summary>Whether the CRL lists <paramref name="normalizedSerial"/> (<see cref="CertificateSerial.Normalize(string)"/>).</summary>
     public bool Revokes(string normalizedSerial) => _file.Current.Contains(normalizedSerial);
 
     private HashSet<string> Read()
@@ -63,7 +65,7 @@ public sealed class CertificateRevocationList
             while (revoked.HasData)
             {
                 var entry = revoked.ReadSequence();
-                serials.Add(Convert.ToHexString(entry.ReadIntegerBytes().Span).TrimStart('0'));
+                serials.Add(CertificateSerial.Normalize(entry.ReadIntegerBytes().Span));
             }
         }
 
@@ -73,7 +75,7 @@ public sealed class CertificateRevocationList
         {
             throw new CryptographicException($"its signature does not verify with {signer.Subject}'s key");
         }
-        if (nextUpdate < DateTimeOffset.UtcNow)
+        if (nextUpdate < _clock.GetUtcNow())
         {
             _logger.LogWarning("Device CRL {Path} was due to be replaced at {NextUpdate:u}; it is used until a newer one is written", _path, nextUpdate);
         }
@@ -116,5 +118,4 @@ public sealed class CertificateRevocationList
 
     private static DateTimeOffset ReadTime(AsnReader reader) =>
         reader.PeekTag().HasSameClassAndValue(Asn1Tag.UtcTime) ? reader.ReadUtcTime() : reader.ReadGeneralizedTime();
-
 }

@@ -27,7 +27,7 @@ public sealed class DeviceCertificateValidator
         var settings = options.Value;
         _clock = clock;
         Mode = settings.Mode;
-        _revokedSerials = settings.RevokedSerials.Select(NormalizeSerial).ToHashSet(StringComparer.Ordinal);
+        _revokedSerials = settings.RevokedSerials.Select(CertificateSerial.Normalize).ToHashSet(StringComparer.Ordinal);
         if (string.IsNullOrWhiteSpace(settings.CaPath))
         {
             if (Mode == DeviceCertificateMode.Require)
@@ -40,7 +40,7 @@ public sealed class DeviceCertificateValidator
         _authorities = CertificateAuthorityBundle.Load(Path.GetFullPath(settings.CaPath, environment.ContentRootPath), $"{DeviceCertificateOptions.SectionName}:CaPath");
         if (!string.IsNullOrWhiteSpace(settings.CrlPath))
         {
-            _crl = new CertificateRevocationList(Path.GetFullPath(settings.CrlPath, environment.ContentRootPath), _authorities.All, logger);
+            _crl = new CertificateRevocationList(Path.GetFullPath(settings.CrlPath, environment.ContentRootPath), _authorities.All, clock, logger);
         }
     }
 
@@ -71,7 +71,7 @@ public sealed class DeviceCertificateValidator
         {
             return DeviceCertificateCheck.Refused(DeviceCertificateRefusal.Unusable, $"The certificate {certificate.Subject} is not for client authentication");
         }
-        var serial = NormalizeSerial(certificate.SerialNumber);
+        var serial = CertificateSerial.Normalize(certificate.SerialNumber);
         if (_revokedSerials.Contains(serial) || _crl?.Revokes(serial) == true)
         {
             return DeviceCertificateCheck.Refused(DeviceCertificateRefusal.Revoked, $"The certificate {certificate.Subject} (serial {certificate.SerialNumber}) is revoked");
@@ -84,8 +84,4 @@ public sealed class DeviceCertificateValidator
         }
         return DeviceCertificateCheck.Valid(thing);
     }
-
-    /// <summary>openssl prints serials as colon-separated or plain hex, .NET as plain upper-case hex: compared without separators or leading zeros.</summary>
-    private static string NormalizeSerial(string serial) =>
-        new string([.. serial.Where(Uri.IsHexDigit).Select(char.ToUpperInvariant)]).TrimStart('0');
 }
