@@ -52,6 +52,7 @@ public static class GatewayServiceCollectionExtensions
         services.Configure<JobLimits>(configuration.GetSection("Jobs"));
         services.AddSingleton<ThingGroupService>();
         services.AddSingleton<JobService>();
+        services.AddSingleton<JobDocuments>();
         services.AddSingleton<RestExceptionFilter>();
         services.AddCommandGridApiDocument();
         services.AddSingleton<KestrelEndpoints>();
@@ -77,6 +78,7 @@ public static class GatewayServiceCollectionExtensions
             services.AddSingleton(sp => new MqttBrokerBridge(
                 sp.GetRequiredService<IOptions<MqttBrokerOptions>>().Value,
                 sp.GetRequiredService<CommandService>(),
+                sp.GetRequiredService<JobDocuments>(),
                 sp.GetRequiredService<FleetsResponseHandler>(),
                 TimeSpan.FromSeconds(configuration.GetValue("Mqtt:RenewSeconds", 30)),
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger<MqttBrokerBridge>()));

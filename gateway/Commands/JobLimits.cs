@@ -15,4 +15,12 @@ public sealed class JobLimits
 
     /// <summary>The largest increment factor of an exponential rollout (AWS IoT allows 1.1 to 5).</summary>
     public double MaxIncrementFactor { get; set; } = 5;
+
+    /// <summary>The largest job document, in bytes of its JSON as sent (AWS IoT's limit, 32 KB).</summary>
+    public int MaxDocumentBytes { get; set; } = 32_768;
+
+    public int MaxNameLength { get; set; } = 128;
+
+    /// <summary>AWS IoT's limit for a job's description.</summary>
+    public int MaxDescriptionLength { get; set; } = 2_028;
 }

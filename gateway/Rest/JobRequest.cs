@@ -27,11 +27,14 @@ internal sealed class JobRequest
 
     public JobDefinition Definition { get; }
 
-    /// <summary>The job's id: the one given; else one derived from the client token (a retry reaches the same job); else a new one.</summary>
+    /// <summary>
+    /// The job's id: the one given; else a UUID, as Fleets and AWS IoT make one. With a client token the UUID is derived
+    /// from it (a retry reaches the same job); without, it is new.
+    /// </summary>
     public string ResolveJobId() => JobId
         ?? (ClientToken is { } token
-            ? "job-" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{Definition.UserId}:{token}")))[..24].ToLowerInvariant()
-            : "job-" + Guid.NewGuid().ToString("N")[..24]);
+            ? new Guid(SHA256.HashData(Encoding.UTF8.GetBytes($"{Definition.UserId}:{token}"))[..16]).ToString()
+            : Guid.NewGuid().ToString());
 
     public static JobRequest Read(JsonElement body, CommandRules rules, JobLimits limits, long userId)
     {
@@ -41,33 +44,108 @@ internal sealed class JobRequest
         {
             throw new RequestValidationException("clientToken is longer than 64 characters");
         }
-        var action = rules.RequireName(JsonBody.String(body, "action"), "action");
+        var document = Document(JsonBody.Property(body, "document"), limits);
+        var given = JsonBody.String(body, "action");
+        if (given is null && document is null)
+        {
+            throw new RequestValidationException("a job needs an action or a document");
+        }
+        var action = rules.RequireName(given ?? JobDocument.ActionOf(document!.Value), given is null ? "document.operation" : "action");
         var parameters = rules.ParametersJson(JsonBody.Property(body, "params"), "params");
+        if (document is not null && parameters is not null)
+        {
+            throw new RequestValidationException("a job takes a document or params, not both: the document is what its devices get");
+        }
         var ttl = rules.Lifetime(JsonBody.Property(body, "ttl"), "ttl");
         var targets = Targets(JsonBody.Property(body, "targets"), rules, limits);
         var rollout = Rollout(JsonBody.Property(body, "rollout"), limits);
         var abort = Abort(JsonBody.Property(body, "abort"), limits);
         var schedule = Schedule(JsonBody.Property(body, "schedule"));
-        var continuous = JsonBody.Property(body, "continuous") is { } flag && flag.ValueKind != JsonValueKind.Null
-            ? (flag.ValueKind is JsonValueKind.True or JsonValueKind.False ? flag.GetBoolean() : throw new RequestValidationException("continuous must be true or false"))
-            : false;
+        var continuous = Continuous(body);
+        var name = Text(body, "name", limits.MaxNameLength);
+        var description = Text(body, "description", limits.MaxDescriptionLength);
         return new JobRequest(jobId, clientToken,
-            new JobDefinition(action, parameters, ttl, targets, rollout, abort, schedule, continuous, userId, Fingerprint(body)));
+            new JobDefinition(action, parameters, ttl, targets, rollout, abort, schedule, continuous, userId, Fingerprint(body),
+                document?.GetRawText(), name, description));
+    }
+
+    /// <summary>The job document: any JSON object, up to <see cref="JobLimits.MaxDocumentBytes"/> (AWS IoT's 32 KB) as sent.</summary>
+    private static JsonElement? Document(JsonElement? value, JobLimits limits)
+    {
+        if (value is not { } document || document.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (document.ValueKind != JsonValueKind.Object)
+        {
+            throw new RequestValidationException("document must be a JSON object");
+        }
+        if (Encoding.UTF8.GetByteCount(document.GetRawText()) > limits.MaxDocumentBytes)
+        {
+            throw new RequestValidationException($"document is larger than {limits.MaxDocumentBytes} bytes", 413);
+        }
+        return document;
+    }
+
+    /// <summary>Whether things that join a target group later get an execution: <c>continuous</c>, or the Fleets <c>jobType</c>.</summary>
+    private static bool Continuous(JsonElement body)
+    {
+        bool? continuous = JsonBody.Property(body, "continuous") is { } flag && flag.ValueKind != JsonValueKind.Null
+            ? (flag.ValueKind is JsonValueKind.True or JsonValueKind.False ? flag.GetBoolean() : throw new RequestValidationException("continuous must be true or false"))
+            : null;
+        bool? typed = JsonBody.Property(body, "jobType") is { } type && type.ValueKind != JsonValueKind.Null
+            ? (type.ValueKind == JsonValueKind.String ? type.GetString() : null) switch
+            {
+                "SNAPSHOT" => false,
+                "CONTINUOUS" => true,
+                _ => throw new RequestValidationException("jobType must be SNAPSHOT or CONTINUOUS"),
+            }
+            : null;
+        if (continuous is { } c && typed is { } t && c != t)
+        {
+            throw new RequestValidationException("continuous and jobType disagree");
+        }
+        return continuous ?? typed ?? false;
+    }
+
+    private static string? Text(JsonElement body, string field, int max)
+    {
+        if (JsonBody.Property(body, field) is not { } value || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (value.ValueKind != JsonValueKind.String || value.GetString() is not { } text || text.Length > max || text.Any(char.IsControl))
+        {
+            throw new RequestValidationException($"{field} must be a string of at most {max} characters, without control characters");
+        }
+        return text;
     }
 
     private static JobTargets Targets(JsonElement? value, CommandRules rules, JobLimits limits)
     {
         if (value is not { ValueKind: JsonValueKind.Object } targets)
         {
-            throw new RequestValidationException("targets is required: {\"thingIds\": [...], \"groups\": [...]}");
+            throw new RequestValidationException("targets is required: {\"thingIds\": [...], \"groups\": [...]} (or Fleets' thingNames and thingGroupNames)");
         }
-        var thingIds = Names(JsonBody.Property(targets, "thingIds"), "targets.thingIds", limits.MaxThingIds);
-        var groups = Names(JsonBody.Property(targets, "groups"), "targets.groups", limits.MaxGroups);
+        var thingIds = Either(targets, "thingIds", "thingNames", limits.MaxThingIds);
+        var groups = Either(targets, "groups", "thingGroupNames", limits.MaxGroups);
         if (thingIds.IsEmpty && groups.IsEmpty)
         {
             throw new RequestValidationException("targets must name at least one thing or group");
         }
         return new JobTargets(thingIds, groups);
+    }
+
+    // The grid's field or the Fleets one (thingNames, thingGroupNames), not both.
+    private static ImmutableArray<string> Either(JsonElement targets, string field, string fleetsField, int max)
+    {
+        var grid = JsonBody.Property(targets, field) is { ValueKind: not JsonValueKind.Null } g ? g : (JsonElement?)null;
+        var fleets = JsonBody.Property(targets, fleetsField) is { ValueKind: not JsonValueKind.Null } f ? f : (JsonElement?)null;
+        if (grid is not null && fleets is not null)
+        {
+            throw new RequestValidationException($"targets takes {field} or {fleetsField}, not both");
+        }
+        return fleets is not null ? Names(fleets, $"targets.{fleetsField}", max) : Names(grid, $"targets.{field}", max);
     }
 
     // Thing ids and group names are spelled alike.

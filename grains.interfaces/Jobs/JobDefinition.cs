@@ -6,8 +6,16 @@ namespace CommandGrid.Grains.Interfaces;
 /// What a fleet job does: one action for many things, rolled out at a rate, stopped by abort rules,
 /// within a schedule. Validated by the gateway for wire errors, and again by the job grain for its own rules.
 /// </summary>
+/// <param name="Action">The action each execution carries: the one given, or the document's <c>operation</c> or <c>action</c>.</param>
+/// <param name="ParametersJson">The parameters each execution carries (a job given by action and params); null for a job given by its document.</param>
 /// <param name="Lifetime">The TTL of each execution; null for the grid's default.</param>
 /// <param name="Fingerprint">A digest of the request, compared when a job id (or client token) is used again.</param>
+/// <param name="DocumentJson">
+/// The job document as given (any JSON object, stored here once for every execution); null for a job given by action and
+/// params, whose document the doors make of them.
+/// </param>
+/// <param name="Name">A human-readable name (the Fleets console's), if given.</param>
+/// <param name="Description">What the job is for, if given.</param>
 [GenerateSerializer, Immutable, Alias("cg.JobDefinition")]
 public sealed record JobDefinition(
     string Action,
@@ -19,7 +27,10 @@ public sealed record JobDefinition(
     JobSchedule? Schedule,
     bool Continuous,
     long UserId,
-    string Fingerprint);
+    string Fingerprint,
+    string? DocumentJson = null,
+    string? Name = null,
+    string? Description = null);
 
 /// <summary>The things a job is for: named things and the members of groups (static or dynamic).</summary>
 [GenerateSerializer, Immutable, Alias("cg.JobTargets")]

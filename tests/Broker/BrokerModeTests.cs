@@ -186,6 +186,7 @@ public sealed class BrokerModeTests : IAsyncLifetime
         await using var second = new MqttBrokerBridge(
             new MqttBrokerOptions { Broker = _broker.Url, BrokerClientId = "grid-second", BrokerShareGroup = "", BrokerPartition = "1/2" },
             _server.Services.GetRequiredService<CommandService>(),
+            _server.Services.GetRequiredService<JobDocuments>(),
             _server.Services.GetRequiredService<FleetsResponseHandler>(),
             TimeSpan.FromSeconds(30),
             NullLogger.Instance);

@@ -163,6 +163,15 @@ public sealed class JobsRestTests : IAsyncLifetime
         { "endAt before startAt", """{"action":"a","targets":{"groups":["g"]},"schedule":{"startAt":"2030-01-02T00:00:00Z","endAt":"2030-01-01T00:00:00Z"}}""", HttpStatusCode.BadRequest },
         // BLOB stands for 70,000 characters, over the 64 KiB params limit and within the 80 KiB body limit.
         { "params over the limit", """{"action":"a","targets":{"groups":["g"]},"params":{"blob":"BLOB"}}""", HttpStatusCode.RequestEntityTooLarge },
+        { "document over 32 KB", """{"targets":{"groups":["g"]},"document":{"operation":"install","blob":"BLOB"}}""", HttpStatusCode.RequestEntityTooLarge },
+        { "document not an object", """{"targets":{"groups":["g"]},"document":"install"}""", HttpStatusCode.BadRequest },
+        { "document with params", """{"targets":{"groups":["g"]},"document":{"operation":"install"},"params":{"url":"u"}}""", HttpStatusCode.BadRequest },
+        { "unknown jobType", """{"action":"a","targets":{"groups":["g"]},"jobType":"WEEKLY"}""", HttpStatusCode.BadRequest },
+        { "jobType against continuous", """{"action":"a","targets":{"groups":["g"]},"jobType":"SNAPSHOT","continuous":true}""", HttpStatusCode.BadRequest },
+        { "thingIds and thingNames", """{"action":"a","targets":{"thingIds":["t"],"thingNames":["t"]}}""", HttpStatusCode.BadRequest },
+        { "thingGroupNames not a list", """{"document":{"operation":"install"},"targets":{"thingGroupNames":"g"}}""", HttpStatusCode.BadRequest },
+        { "name not a string", """{"action":"a","targets":{"groups":["g"]},"name":5}""", HttpStatusCode.BadRequest },
+        { "description over 2028", """{"action":"a","targets":{"groups":["g"]},"description":"BLOB"}""", HttpStatusCode.BadRequest },
     };
 
     [Theory]
@@ -178,6 +187,54 @@ public sealed class JobsRestTests : IAsyncLifetime
         Assert.True(expected == status, $"{why}: {(int)status} {error.ToJsonString()}");
         Assert.False(string.IsNullOrEmpty((string?)error["error"]?["message"]), why);
         Assert.Equal(HttpStatusCode.NotFound, (await _rest.SendAsync(HttpMethod.Get, $"/api/v1/jobs/{jobId}")).Status);
+    }
+
+    [Fact]
+    public async Task Jobs_AFleetsShapedBodyWorksUnchangedAndItsDeviceGetsTheDocument()
+    {
+        var things = new[] { GridServer.NewId("fleets"), GridServer.NewId("fleets") };
+        var group = GridServer.NewId("thermostats");
+        foreach (var thing in things)
+        {
+            await _rest.RegisterThingAsync(thing);
+        }
+        await SendJsonAsync(HttpMethod.Put, $"/api/v1/thing-groups/{group}", new { description = "thermostats" });
+        await _rest.SendAsync(HttpMethod.Put, $"/api/v1/thing-groups/{group}/things/{things[1]}");
+        await using var device = await DeviceAsync(things[0]);
+        await device.WaitForAsync("connect");
+        await device.RequestAsync("subscribe", new { topic = $"$emqx/commands/things/{things[0]}/executions/+/request", qos = 1 }, "subscribed");
+        var document = new JsonObject { ["operation"] = "install", ["url"] = "https://example.com/fw-2.1.5.bin", ["steps"] = new JsonArray(1, 2) };
+
+        var (status, job) = await _rest.SendAsync(HttpMethod.Post, "/api/v1/jobs", new StringContent(new JsonObject
+        {
+            ["name"] = "Firmware 2.1.5",
+            ["description"] = "Firmware update to v2.1.5",
+            ["jobType"] = "SNAPSHOT",
+            ["targets"] = new JsonObject { ["thingNames"] = new JsonArray(things[0]), ["thingGroupNames"] = new JsonArray(group) },
+            ["document"] = document.DeepClone(),
+        }.ToJsonString(), Encoding.UTF8, "application/json"));
+
+        Assert.True(status == HttpStatusCode.Created, job.ToJsonString());
+        var jobId = (string)job["jobId"]!;
+        Assert.True(Guid.TryParse(jobId, out _), $"{jobId} is a UUID");
+        Assert.Equal("install", (string)job["action"]!);
+        Assert.Equal("SNAPSHOT", (string)job["jobType"]!);
+        Assert.Equal("Firmware 2.1.5", (string)job["name"]!);
+        Assert.Equal("Firmware update to v2.1.5", (string)job["description"]!);
+        Assert.True(JsonNode.DeepEquals(document, job["document"]), job["document"]!.ToJsonString());
+        Assert.Equal(2, (int)job["targeted"]!);
+
+        var request = await device.WaitForAsync("message", m => ((string)m["topic"]!).EndsWith("/request", StringComparison.Ordinal));
+        var payload = JsonNode.Parse((string)request["payload"]!)!;
+        Assert.Equal(jobId, (string)payload["jobId"]!);
+        Assert.Equal("install", (string)payload["action"]!);
+        Assert.True(JsonNode.DeepEquals(document, payload["params"]), payload.ToJsonString());
+
+        var (_, read) = await _rest.SendAsync(HttpMethod.Get, $"/api/v1/jobs/{jobId}");
+        Assert.True(JsonNode.DeepEquals(document, read["document"]));
+        var (_, byAction) = await SendJsonAsync(HttpMethod.Post, "/api/v1/jobs", new { action = "reboot", @params = new { delay = 5 }, targets = new { thingIds = new[] { things[0] } } });
+        Assert.Equal("""{"action":"reboot","params":{"delay":5}}""", byAction["document"]!.ToJsonString());
+        Assert.Equal("SNAPSHOT", (string)byAction["jobType"]!);
     }
 
     [Fact]

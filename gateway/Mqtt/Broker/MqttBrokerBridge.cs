@@ -24,6 +24,7 @@ public sealed class MqttBrokerBridge : ICommandFeedObserver, IAsyncDisposable
 {
     private readonly MqttBrokerOptions _options;
     private readonly CommandService _commands;
+    private readonly JobDocuments _documents;
     private readonly FleetsResponseHandler _responses;
     private readonly ILogger _logger;
     private readonly MqttBrokerConnection _client;
@@ -37,10 +38,11 @@ public sealed class MqttBrokerBridge : ICommandFeedObserver, IAsyncDisposable
     private readonly int _partition;
     private readonly int _partitions;
 
-    public MqttBrokerBridge(MqttBrokerOptions options, CommandService commands, FleetsResponseHandler responses, TimeSpan renewEvery, ILogger logger)
+    public MqttBrokerBridge(MqttBrokerOptions options, CommandService commands, JobDocuments documents, FleetsResponseHandler responses, TimeSpan renewEvery, ILogger logger)
     {
         _options = options;
         _commands = commands;
+        _documents = documents;
         _responses = responses;
         _renewEvery = renewEvery;
         _logger = logger;
@@ -160,7 +162,7 @@ public sealed class MqttBrokerBridge : ICommandFeedObserver, IAsyncDisposable
             using var expiry = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
             expiry.CancelAfter(remaining);
             var topic = FleetsTopics.Request(command.DeviceId, command.Id);
-            var payload = FleetsPayloads.Request(command);
+            var payload = FleetsPayloads.Request(command, await _documents.ParametersOfAsync(command));
             while (true)
             {
                 try

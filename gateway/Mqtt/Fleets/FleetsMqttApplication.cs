@@ -17,6 +17,7 @@ namespace CommandGrid.Gateway.Mqtt.Fleets;
 public sealed class FleetsMqttApplication(
     DeviceService devices,
     CommandService commands,
+    JobDocuments documents,
     MqttDeviceCredentials credentials,
     FleetsResponseHandler responses,
     IOptions<FleetsMqttOptions> options,
@@ -98,7 +99,7 @@ public sealed class FleetsMqttApplication(
             return;
         }
         var link = _links.GetOrAdd(session.ClientId, clientId =>
-            new MqttDeviceLink(clientId, session.Identity, Server, devices, commands, TimeSpan.FromSeconds(_options.RenewSeconds), logger));
+            new MqttDeviceLink(clientId, session.Identity, Server, devices, commands, documents, TimeSpan.FromSeconds(_options.RenewSeconds), logger));
         await link.ConnectAsync();
     }
 

@@ -12,14 +12,17 @@ namespace CommandGrid.Gateway.Mqtt.Fleets;
 /// </summary>
 public static class FleetsPayloads
 {
-    /// <summary>The request a device receives; an execution of a fleet job also names its job (<c>jobId</c>).</summary>
-    public static byte[] Request(CommandRecord command)
+    /// <summary>
+    /// The request a device receives, with its parameters (<see cref="Commands.JobDocuments.ParametersOfAsync"/>); an
+    /// execution of a fleet job also names its job (<c>jobId</c>).
+    /// </summary>
+    public static byte[] Request(CommandRecord command, string? parametersJson)
     {
         var request = new JsonObject
         {
             ["commandId"] = command.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["action"] = command.Command,
-            ["params"] = command.ParametersJson is null ? new JsonObject() : JsonNode.Parse(command.ParametersJson),
+            ["params"] = parametersJson is null ? new JsonObject() : JsonNode.Parse(parametersJson),
             ["timestamp"] = command.Timestamp.ToUnixTimeSeconds(),
             ["ttl"] = command.Lifetime,
         };

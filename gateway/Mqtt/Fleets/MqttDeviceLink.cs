@@ -18,11 +18,13 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
     private readonly string _thing;
     private readonly IMqttPublisher _server;
     private readonly CommandService _commands;
+    private readonly JobDocuments _documents;
     private readonly ILogger _logger;
     private readonly ObserverSubscription _subscription;
 
-    public MqttDeviceLink(string clientId, string thing, IMqttPublisher server, DeviceService devices, CommandService commands, TimeSpan renewEvery, ILogger logger)
+    public MqttDeviceLink(string clientId, string thing, IMqttPublisher server, DeviceService devices, CommandService commands, JobDocuments documents, TimeSpan renewEvery, ILogger logger)
     {
+        _documents = documents;
         _clientId = clientId;
         _thing = thing;
         _server = server;
@@ -42,7 +44,7 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
         var delivery = await _server.PublishAsync(_clientId, new MqttApplicationMessage
         {
             Topic = FleetsTopics.Request(_thing, command.Id),
-            Payload = FleetsPayloads.Request(command),
+            Payload = FleetsPayloads.Request(command, await _documents.ParametersOfAsync(command)),
             QualityOfService = MqttQualityOfService.AtLeastOnce,
             ContentType = "application/json",
             MessageExpiryInterval = (uint)Math.Max(1, (command.ExpiresAt - DateTimeOffset.UtcNow).TotalSeconds),

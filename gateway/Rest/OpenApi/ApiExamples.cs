@@ -81,10 +81,11 @@ internal static class ApiExamples
         [typeof(CreateJobBody)] = new CreateJobBody
         {
             JobId = "firmware-1-5",
-            Action = "updateFirmware",
-            Params = new JsonObject { ["version"] = "1.5.0" },
+            Name = "Firmware 1.5",
+            Description = "Thermostat firmware 1.5.0 for the second floor",
+            Document = new JsonObject { ["operation"] = "updateFirmware", ["version"] = "1.5.0" },
             Ttl = 600,
-            Targets = new JobTargets { Groups = ["second-floor"] },
+            Targets = new JobTargets { ThingGroupNames = ["second-floor"] },
             Rollout = new RolloutConfig { MaxPerMinute = 100 },
             Abort = [new AbortCriteria { FailureType = "ALL", MinExecutedThings = 10, ThresholdPercent = 20 }],
         },
@@ -92,8 +93,12 @@ internal static class ApiExamples
         {
             JobId = "firmware-1-5",
             Status = "IN_PROGRESS",
+            Name = "Firmware 1.5",
+            Description = "Thermostat firmware 1.5.0 for the second floor",
             Action = "updateFirmware",
-            Params = new JsonObject { ["version"] = "1.5.0" },
+            Params = new JsonObject(),
+            Document = new JsonObject { ["operation"] = "updateFirmware", ["version"] = "1.5.0" },
+            JobType = "SNAPSHOT",
             Ttl = 600,
             Targets = new JobTargets { ThingIds = [], Groups = ["second-floor"] },
             Rollout = new RolloutConfig { MaxPerMinute = 100 },

@@ -13,10 +13,24 @@ public sealed record CreateJobBody
     [Description("Idempotency: a retry with the same token reaches the same job; at most 64 characters.")]
     public string? ClientToken { get; init; }
 
-    public required string Action { get; init; }
+    [Description("What each execution does. Required without a document; with one, its operation (or action) field, else \"job\".")]
+    public string? Action { get; init; }
 
     [JsonPropertyName("params")]
+    [Description("The parameters of every execution, with an action (not with a document).")]
     public JsonObject? Params { get; init; }
+
+    [Description("The job document every device gets: any JSON object, at most 32 KB. Without one, it is {\"action\", \"params\"}.")]
+    public JsonObject? Document { get; init; }
+
+    [Description("A human-readable name, at most 128 characters.")]
+    public string? Name { get; init; }
+
+    [Description("What the job is for, at most 2028 characters.")]
+    public string? Description { get; init; }
+
+    [Description("SNAPSHOT (the targets as they are) or CONTINUOUS (things that join a target group later too): the Fleets spelling of continuous.")]
+    public string? JobType { get; init; }
 
     [Description("Each execution's TTL in seconds.")]
     public int? Ttl { get; init; }

@@ -18,8 +18,20 @@ public sealed record Job
     public required string Action { get; init; }
 
     [JsonPropertyName("params")]
-    [Description("The parameters of every execution: a JSON object, {} when none were given.")]
+    [Description("The parameters of every execution: a JSON object, {} when none were given (and for a job given by its document).")]
     public required JsonNode Params { get; init; }
+
+    [Description("The job document every device gets: the one given, or {\"action\", \"params\"}.")]
+    public required JsonNode Document { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Name { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Description { get; init; }
+
+    [Description("SNAPSHOT or CONTINUOUS, as continuous says.")]
+    public required string JobType { get; init; }
 
     [Description("Each execution's TTL in seconds; null for the grid's default.")]
     public required int? Ttl { get; init; }
@@ -73,6 +85,10 @@ public sealed record Job
             Status = j.Status,
             Action = d.Action,
             Params = WireJson.Parse(d.ParametersJson) ?? new JsonObject(),
+            Document = JsonNode.Parse(JobDocument.Of(d))!,
+            Name = d.Name,
+            Description = d.Description,
+            JobType = d.Continuous ? "CONTINUOUS" : "SNAPSHOT",
             Ttl = d.Lifetime,
             Targets = new JobTargets { ThingIds = WireJson.List(d.Targets.ThingIds), Groups = WireJson.List(d.Targets.Groups) },
             Rollout = RolloutConfig.From(d.Rollout),
@@ -100,6 +116,14 @@ public sealed record JobTargets
 
     [Description("Static or dynamic thing groups; their members are targeted.")]
     public IReadOnlyList<string>? Groups { get; init; }
+
+    [Description("In a request, the Fleets spelling of thingIds (one of the two).")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? ThingNames { get; init; }
+
+    [Description("In a request, the Fleets spelling of groups (one of the two).")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? ThingGroupNames { get; init; }
 }
 
 /// <summary>How fast executions are created: a fixed maximum per minute, or a rate that grows (one of the two).</summary>
