@@ -6,6 +6,7 @@ using CommandGrid.Gateway.OpsConsole;
 using CommandGrid.Gateway.Mqtt;
 using CommandGrid.Gateway.Mqtt.Broker;
 using CommandGrid.Gateway.Mqtt.Fleets;
+using CommandGrid.Gateway.Mqtt.Jobs;
 using CommandGrid.Gateway.Observers;
 using CommandGrid.Gateway.Rest;
 using CommandGrid.Gateway.Rest.OpenApi;
@@ -67,6 +68,8 @@ public static class GatewayServiceCollectionExtensions
             options.RenewSeconds = configuration.GetValue("Mqtt:RenewSeconds", 30);
         });
         services.AddSingleton<FleetsResponseHandler>();
+        services.AddSingleton<ThingJobsService>();
+        services.AddSingleton<JobsRequestHandler>();
         services.AddSingleton<MqttDeviceCredentials>();
         services.AddMqttServer<FleetsMqttApplication>();
         services.AddSingleton<IMqttServerEvents, MqttDoorMetrics>();

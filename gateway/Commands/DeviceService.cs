@@ -24,8 +24,12 @@ public sealed class DeviceService(IGrainFactory grains, GridRetry retry, Observe
     /// when it first subscribes. Not subscribed until its owner starts it.
     /// </summary>
     public ObserverSubscription Connection(string deviceId, IDeviceConnection connection, DeviceConnectionOptions options, TimeSpan renewEvery) =>
+        Connection(deviceId, connection, () => options, renewEvery);
+
+    /// <summary>A connection whose options may change: each subscription and renewal sends what <paramref name="options"/> gives then.</summary>
+    public ObserverSubscription Connection(string deviceId, IDeviceConnection connection, Func<DeviceConnectionOptions> options, TimeSpan renewEvery) =>
         subscriptions.Create($"device {deviceId}", connection,
-            reference => Device(deviceId).ConnectAsync(reference, options),
+            reference => Device(deviceId).ConnectAsync(reference, options()),
             reference => Device(deviceId).DisconnectAsync(reference),
             renewEvery);
 

@@ -53,3 +53,12 @@ public sealed class CommandValidationException : Exception
     {
     }
 }
+
+/// <summary>An update named the version it expected, and the execution has another (AWS IoT Jobs' VersionMismatch).</summary>
+[GenerateSerializer, Alias("cg.VersionMismatchException")]
+public sealed class VersionMismatchException : Exception
+{
+    public VersionMismatchException(string message) : base(message)
+    {
+    }
+}

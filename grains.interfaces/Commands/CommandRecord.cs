@@ -9,6 +9,13 @@ namespace CommandGrid.Grains.Interfaces;
 /// <param name="Status">The normalised status, or the device's own final word when it maps to none.</param>
 /// <param name="DeviceStatus">The status string exactly as the device (or creator) gave it, if any.</param>
 /// <param name="JobId">The fleet job this execution is the part of one thing in, if any.</param>
+/// <param name="VersionNumber">
+/// Raised by every change a device can see (AWS IoT Jobs' versionNumber, from 1); the move from PENDING to SENT is not
+/// one, as both are QUEUED to the device.
+/// </param>
+/// <param name="ExecutionNumber">Which execution of its job for its thing this is (from 1; a retry is the next).</param>
+/// <param name="StatusDetails">The name/value pairs a device last reported with its status (AWS IoT Jobs' statusDetails).</param>
+/// <param name="StartedAt">When the execution first went IN_PROGRESS.</param>
 [GenerateSerializer, Immutable, Alias("cg.CommandRecord")]
 public sealed record CommandRecord(
     long Id,
@@ -28,7 +35,11 @@ public sealed record CommandRecord(
     string? ClientToken,
     StatusReason? StatusReason,
     ImmutableArray<StatusChange> History,
-    string? JobId = null)
+    string? JobId = null,
+    int VersionNumber = 1,
+    int ExecutionNumber = 1,
+    ImmutableDictionary<string, string>? StatusDetails = null,
+    DateTimeOffset? StartedAt = null)
 {
     public bool IsFinal => CommandStatus.IsFinal(Status);
 

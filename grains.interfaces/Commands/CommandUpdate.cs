@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace CommandGrid.Grains.Interfaces;
 
 /// <summary>A device's report on an execution. A null status updates only the result.</summary>
@@ -5,5 +7,14 @@ namespace CommandGrid.Grains.Interfaces;
 /// The device that reports, when the door knows it: an execution of another device is then not found, checked by the
 /// execution itself in the same call (a door that read the execution first to compare paid a second grain call).
 /// </param>
+/// <param name="StatusDetails">Replaces the execution's status details when given (AWS IoT Jobs' update).</param>
+/// <param name="ExpectedVersion">When given, the update applies only if the execution's version is this one.</param>
 [GenerateSerializer, Immutable, Alias("cg.CommandUpdate")]
-public sealed record CommandUpdate(string? Status, string? ResultJson, StatusReason? Reason, string Source, string? DeviceId = null);
+public sealed record CommandUpdate(
+    string? Status,
+    string? ResultJson,
+    StatusReason? Reason,
+    string Source,
+    string? DeviceId = null,
+    ImmutableDictionary<string, string>? StatusDetails = null,
+    int? ExpectedVersion = null);

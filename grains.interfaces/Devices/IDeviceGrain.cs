@@ -47,8 +47,12 @@ public interface IDeviceGrain : IGrainWithStringKey
 
 /// <param name="Delivers">The connection is the device itself: what it is sent counts as delivered once confirmed.</param>
 /// <param name="WantsUpdates">Also push every change of the device's commands (DeviceHive returnUpdatedCommands).</param>
+/// <param name="WantsJobUpdates">Also push every change of the device's executions of fleet jobs (a device that speaks the jobs topics).</param>
 [GenerateSerializer, Immutable, Alias("cg.DeviceConnectionOptions")]
-public sealed record DeviceConnectionOptions(bool Delivers, bool WantsUpdates);
+public sealed record DeviceConnectionOptions(bool Delivers, bool WantsUpdates, bool WantsJobUpdates = false)
+{
+    public bool WantsUpdateOf(CommandRecord command) => WantsUpdates || (WantsJobUpdates && command.JobId is not null);
+}
 
 /// <summary>A gateway connection listening to one device.</summary>
 [Alias("cg.IDeviceConnection")]

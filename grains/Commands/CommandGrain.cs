@@ -227,9 +227,13 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
             throw NotFound();
         }
         EnsureNotFinal();
+        if (update.ExpectedVersion is { } expected && expected != State.VersionNumber)
+        {
+            throw new VersionMismatchException($"Execution {State.Id} is at version {State.VersionNumber}, not {expected}");
+        }
         if (update.Status is null)
         {
-            await ChangeAsync(State.Status, State.DeviceStatus, update.ResultJson ?? State.ResultJson, update.Reason, update.Source);
+            await ChangeAsync(State.Status, State.DeviceStatus, update.ResultJson ?? State.ResultJson, update.Reason, update.Source, update.StatusDetails);
             return State.ToRecord();
         }
         var status = CommandStatus.Normalize(update.Status);
@@ -237,7 +241,7 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
         {
             throw new InvalidStatusTransitionException($"A device cannot move command {State.Id} to {status}; only the grid sets it.");
         }
-        await ChangeAsync(status, update.Status, update.ResultJson ?? State.ResultJson, update.Reason, update.Source);
+        await ChangeAsync(status, update.Status, update.ResultJson ?? State.ResultJson, update.Reason, update.Source, update.StatusDetails);
         return State.ToRecord();
     }
 
@@ -342,11 +346,25 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
         await ChangeAsync(CommandStatus.TimedOut, null, State.ResultJson, null, "ttl");
     }
 
-    private async Task ChangeAsync(string status, string? deviceStatus, string? resultJson, StatusReason? reason, string source)
+    private async Task ChangeAsync(
+        string status, string? deviceStatus, string? resultJson, StatusReason? reason, string source, IReadOnlyDictionary<string, string>? details = null)
     {
         var now = _clock.GetUtcNow();
         var entered = status != State.Status;
         var statusChanged = entered || deviceStatus != State.DeviceStatus;
+        if (!(State.Status == CommandStatus.Pending && status == CommandStatus.Sent))
+        {
+            // A device reads PENDING and SENT alike (QUEUED): a delivery is no change to it, so an expectedVersion it read stays good.
+            State.VersionNumber++;
+        }
+        if (status == CommandStatus.InProgress && State.StartedAtMs is null)
+        {
+            State.StartedAtMs = now.ToUnixTimeMilliseconds();
+        }
+        if (details is not null)
+        {
+            State.StatusDetails = new Dictionary<string, string>(details);
+        }
         State.Status = status;
         State.DeviceStatus = deviceStatus;
         State.ResultJson = resultJson;

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using CommandGrid.Grains.Interfaces;
 
 namespace CommandGrid.Grains.Commands;
@@ -49,11 +50,22 @@ public sealed class CommandState
     /// <summary>The fleet job the execution belongs to, if any: the job's counts are read by it.</summary>
     [Id(19)]
     public string? JobId { get; set; }
+    /// <summary>See <see cref="CommandRecord.VersionNumber"/>; 1 for an execution stored before it was kept.</summary>
+    [Id(20)]
+    public int VersionNumber { get; set; } = 1;
+    [Id(21)]
+    public int ExecutionNumber { get; set; } = 1;
+    [Id(22)]
+    public Dictionary<string, string>? StatusDetails { get; set; }
+    [Id(23)]
+    public long? StartedAtMs { get; set; }
 
     public CommandRecord ToRecord() => new(
         Id, DeviceId, Command, ParametersJson,
         DateTimeOffset.FromUnixTimeMilliseconds(TimestampMs),
         DateTimeOffset.FromUnixTimeMilliseconds(CreatedAtMs),
         DateTimeOffset.FromUnixTimeMilliseconds(LastUpdatedMs),
-        Lifetime, Status, DeviceStatus, ResultJson, UserId, NetworkId, DeviceTypeId, ClientToken, StatusReason, [.. History], JobId);
+        Lifetime, Status, DeviceStatus, ResultJson, UserId, NetworkId, DeviceTypeId, ClientToken, StatusReason, [.. History], JobId,
+        VersionNumber, ExecutionNumber, StatusDetails?.ToImmutableDictionary(),
+        StartedAtMs is { } started ? DateTimeOffset.FromUnixTimeMilliseconds(started) : null);
 }

@@ -237,7 +237,7 @@ public sealed partial class DeviceGrain : Grain, IDeviceGrain
         {
             _pending?.Remove(command.Id);
         }
-        return _connections.Notify(c => c.Connection.CommandUpdated(command), c => c.Options.WantsUpdates);
+        return _connections.Notify(c => c.Connection.CommandUpdated(command), c => c.Options.WantsUpdateOf(command));
     }
 
     public async Task<IReadOnlyList<long>> GetPendingAsync() => [.. await PendingAsync()];

@@ -33,6 +33,12 @@ public interface IMqttApplication
     ValueTask OnSubscribedAsync(MqttSessionInfo session, IReadOnlyList<string> topicFilters, CancellationToken cancellationToken);
 
     /// <summary>
+    /// A client reconnected to a session it had kept (session present), after its CONNACK is queued: its subscriptions
+    /// are the session's, and no SUBSCRIBE may come, so this is where an application tells it what changed meanwhile.
+    /// </summary>
+    ValueTask OnSessionResumedAsync(MqttSessionInfo session, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>
     /// A connection ended (any reason but <see cref="MqttSessionEndReason.SessionExpired"/>), or a stored
     /// session expired after its client went away. <see cref="MqttSessionInfo.SessionRetained"/> says
     /// whether the session state outlives the connection.

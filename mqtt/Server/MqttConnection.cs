@@ -431,6 +431,17 @@ internal sealed class MqttConnection
         _events?.ConnectionOpened(connect.ProtocolVersion);
         var sessionPresent = _server.AttachSession(this, clientId, connect.CleanStart, expiry, connAck);
         MqttLog.Connected(_logger, clientId, RemoteEndPoint, Id, connect.ProtocolVersion, sessionPresent, keepAlive);
+        if (sessionPresent)
+        {
+            try
+            {
+                await _application.OnSessionResumedAsync(Info, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                MqttLog.HookFailed(_logger, ex, nameof(IMqttApplication.OnSessionResumedAsync), clientId);
+            }
+        }
         return null;
     }
 

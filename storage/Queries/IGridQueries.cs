@@ -13,6 +13,9 @@ public interface IGridQueries
     /// <summary>The ids of the device's commands still PENDING, oldest first.</summary>
     IAsyncEnumerable<long> PendingCommandIdsAsync(string deviceId, CancellationToken cancellationToken = default);
 
+    /// <summary>Up to <paramref name="limit"/> of the thing's executions of fleet jobs in the given statuses, oldest first.</summary>
+    Task<IReadOnlyList<TState>> ThingJobExecutionsAsync<TState>(string deviceId, IReadOnlyList<string> statuses, int limit, CancellationToken cancellationToken = default);
+
     /// <summary>The ids of the commands not yet final whose expiry is before <paramref name="now"/>, most overdue first within each status.</summary>
     IAsyncEnumerable<long> OverdueCommandIdsAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
 

@@ -31,6 +31,21 @@ internal sealed class RelationalGridQueries(IIndexedStateQuery store) : IGridQue
         [Equal(GridTables.Command.JobId, jobId), new ColumnFilter(GridTables.Command.DeviceId, FilterOperator.In, thingIds.Cast<object>().ToArray())],
         GridTables.Command.DeviceId, Descending: false, After: null, ScanPage);
 
+    /// <summary>A thing's job executions in some statuses, oldest first (the device's queue index, then the job filter on its rows).</summary>
+    internal static IndexQuery ThingJobExecutions(string deviceId, IReadOnlyList<string> statuses, int limit) => new(
+        GridTables.Commands.TableName,
+        [Equal(GridTables.Command.DeviceId, deviceId),
+         new ColumnFilter(GridTables.Command.Status, FilterOperator.In, statuses.Cast<object>().ToArray()),
+         new ColumnFilter(GridTables.Command.JobId, FilterOperator.NotNull, true)],
+        GridTables.CreatedAt, Descending: false, After: null, limit);
+
+    public async Task<IReadOnlyList<TState>> ThingJobExecutionsAsync<TState>(
+        string deviceId, IReadOnlyList<string> statuses, int limit, CancellationToken cancellationToken = default)
+    {
+        var rows = await store.QueryAsync(ThingJobExecutions(deviceId, statuses, limit), cancellationToken);
+        return [.. rows.Select(row => StateJson.Read<TState>(row.Payload))];
+    }
+
     public async IAsyncEnumerable<long> PendingCommandIdsAsync(string deviceId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await foreach (var row in store.QueryAllAsync(DeviceQueue(deviceId), cancellationToken))

@@ -7,6 +7,8 @@ internal enum FilterOperator
     Less,
     /// <summary>The column equals one of the values; the filter's value is an <see cref="IReadOnlyList{T}"/> of them.</summary>
     In,
+    /// <summary>The column holds a value (the filter's value is not read).</summary>
+    NotNull,
 }
 
 internal sealed record ColumnFilter(string Column, FilterOperator Operator, object Value);

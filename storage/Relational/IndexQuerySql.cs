@@ -88,6 +88,11 @@ internal static class IndexQuerySql
                 where.Add(In(filter, column, parameters));
                 continue;
             }
+            if (filter.Operator == FilterOperator.NotNull)
+            {
+                where.Add($"{filter.Column} IS NOT NULL");
+                continue;
+            }
             var name = $"@f{parameters.Count}";
             parameters.Add(Parameter(name, filter.Value, column, filter.Column));
             var op = filter.Operator switch

@@ -61,6 +61,11 @@ internal sealed class MemoryGridIndex(DeepCopier copier) : IGridQueries
         Ids(Rows(_commands, c => c.CreatedAtMs, descending: false)
             .Where(r => r.State.DeviceId == deviceId && r.State.Status == CommandStatus.Pending));
 
+    public Task<IReadOnlyList<TState>> ThingJobExecutionsAsync<TState>(string deviceId, IReadOnlyList<string> statuses, int limit, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<TState>>([.. Rows(_commands, c => c.CreatedAtMs, descending: false)
+            .Where(r => r.State.DeviceId == deviceId && r.State.JobId is not null && statuses.Contains(r.State.Status))
+            .Take(limit).Select(r => (TState)(object)r.State)]);
+
     public IAsyncEnumerable<long> OverdueCommandIdsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
         Ids(CommandStatus.Open.SelectMany(status => Rows(_commands, c => c.ExpiresAtMs, descending: false)
             .Where(r => r.State.Status == status && r.State.ExpiresAtMs < now.ToUnixTimeMilliseconds())));

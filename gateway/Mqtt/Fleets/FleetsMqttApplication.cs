@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using CommandGrid.Gateway.Commands;
+using CommandGrid.Gateway.Mqtt.Jobs;
 using CommandGrid.Mqtt.Packets;
 using CommandGrid.Mqtt.Server;
 using CommandGrid.Grains.Interfaces;
@@ -10,16 +11,20 @@ namespace CommandGrid.Gateway.Mqtt.Fleets;
 
 /// <summary>
 /// The Fleets command flow on the MQTT engine: devices log in with a device certificate, or with their thing
-/// name and a device token or the device secret (<see cref="MqttDeviceCredentials"/>), may use only their own topic tree, receive command
+/// name and a device token or the device secret (<see cref="MqttDeviceCredentials"/>), may use only their own topic trees, receive command
 /// requests, and answer on the response topic; every answer becomes a grain call and is
-/// itself answered on response/accepted or response/rejected.
+/// itself answered on response/accepted or response/rejected. The same devices may speak AWS IoT Jobs' device API on
+/// their jobs topics (<see cref="JobsTopics"/>), under EMQX Fleets' prefix or AWS IoT's.
 /// </summary>
 public sealed class FleetsMqttApplication(
     DeviceService devices,
     CommandService commands,
+    ThingJobsService jobs,
     JobDocuments documents,
     MqttDeviceCredentials credentials,
     FleetsResponseHandler responses,
+    JobsRequestHandler jobRequests,
+    TimeProvider clock,
     IOptions<FleetsMqttOptions> options,
     ILogger<FleetsMqttApplication> logger) : IMqttApplication, IAsyncDisposable
 {
@@ -58,25 +63,37 @@ public sealed class FleetsMqttApplication(
     }
 
     public MqttAuthorization AuthorizeSubscribe(MqttSessionInfo session, string topicFilter) =>
-        FleetsTopics.IsInTree(session.Identity, topicFilter) ? MqttAuthorization.Allow : MqttAuthorization.Deny;
+        IsOwnTopic(session.Identity, topicFilter) ? MqttAuthorization.Allow : MqttAuthorization.Deny;
 
     public MqttAuthorization AuthorizePublish(MqttSessionInfo session, string topic) =>
-        FleetsTopics.IsInTree(session.Identity, topic) ? MqttAuthorization.Allow : MqttAuthorization.Deny;
+        IsOwnTopic(session.Identity, topic) ? MqttAuthorization.Allow : MqttAuthorization.Deny;
+
+    private static bool IsOwnTopic(string thing, string topicOrFilter) =>
+        FleetsTopics.IsInTree(thing, topicOrFilter) || JobsTopics.IsInTree(thing, topicOrFilter);
 
     public async ValueTask OnMessageReceivedAsync(MqttSessionInfo session, MqttApplicationMessage message, CancellationToken cancellationToken)
     {
-        if (await responses.HandleAsync(message.Topic, message.Payload) is not { } reply)
+        var (topic, body) = await jobRequests.HandleAsync(session.Identity, message.Topic, message.Payload) is { } answer
+            ? (answer.Topic, answer.Body)
+            : await responses.HandleAsync(message.Topic, message.Payload) is { } reply ? (reply.Topic, reply.Body) : (null, null);
+        if (topic is null)
         {
             return;
         }
-        var thing = session.Identity;
-        foreach (var clientId in _clientsByThing.TryGetValue(thing, out var clients) ? clients.Keys : [session.ClientId])
+        // As a broker delivers it (EMQX Fleets), the answer reaches every session of the thing subscribed to its topic.
+        foreach (var clientId in _clientsByThing.TryGetValue(session.Identity, out var clients) ? clients.Keys : [session.ClientId])
         {
-            await ReplyAsync(clientId, reply.Topic, reply.Body, correlation: null);
+            await ReplyAsync(clientId, topic, body!, correlation: null);
         }
-        if (message.ResponseTopic is { } responseTopic && FleetsTopics.IsInTree(thing, responseTopic))
+        await ReplyOnResponseTopicAsync(session, message, body!);
+    }
+
+    // MQTT 5's request/response: the answer also goes to the response topic the request named, if it is the thing's own.
+    private async Task ReplyOnResponseTopicAsync(MqttSessionInfo session, MqttApplicationMessage message, byte[] body)
+    {
+        if (message.ResponseTopic is { } responseTopic && IsOwnTopic(session.Identity, responseTopic))
         {
-            await ReplyAsync(session.ClientId, responseTopic, reply.Body, message.CorrelationData);
+            await ReplyAsync(session.ClientId, responseTopic, body, message.CorrelationData);
         }
     }
 
@@ -92,15 +109,30 @@ public sealed class FleetsMqttApplication(
         });
     }
 
+    /// <summary>
+    /// A session that subscribed to its command requests, or to any of its jobs topics, becomes a link to its device.
+    /// Executions of fleet jobs go to a session that speaks jobs through its jobs topics, never also as command requests.
+    /// </summary>
     public async ValueTask OnSubscribedAsync(MqttSessionInfo session, IReadOnlyList<string> topicFilters, CancellationToken cancellationToken)
     {
-        if (!topicFilters.Any(f => FleetsTopics.ReceivesRequests(session.Identity, f)))
+        var thing = session.Identity;
+        var takesRequests = topicFilters.Any(f => FleetsTopics.ReceivesRequests(thing, f));
+        var speaksJobs = topicFilters.Any(f => JobsTopics.IsInTree(thing, f));
+        if (!takesRequests && !speaksJobs)
         {
             return;
         }
         var link = _links.GetOrAdd(session.ClientId, clientId =>
-            new MqttDeviceLink(clientId, session.Identity, Server, devices, commands, documents, TimeSpan.FromSeconds(_options.RenewSeconds), logger));
-        await link.ConnectAsync();
+            new MqttDeviceLink(clientId, thing, Server, devices, commands, jobs, documents, clock, TimeSpan.FromSeconds(_options.RenewSeconds), logger));
+        await link.ConnectAsync(takesRequests, speaksJobs);
+    }
+
+    public async ValueTask OnSessionResumedAsync(MqttSessionInfo session, CancellationToken cancellationToken)
+    {
+        if (_links.TryGetValue(session.ClientId, out var link))
+        {
+            await link.ResumedAsync();
+        }
     }
 
     public async ValueTask OnSessionEndedAsync(MqttSessionInfo session, MqttSessionEndReason reason)

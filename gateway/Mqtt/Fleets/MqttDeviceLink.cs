@@ -1,4 +1,5 @@
 using CommandGrid.Gateway.Commands;
+using CommandGrid.Gateway.Mqtt.Jobs;
 using CommandGrid.Gateway.Observers;
 using CommandGrid.Mqtt.Packets;
 using CommandGrid.Mqtt.Server;
@@ -8,9 +9,11 @@ using Microsoft.Extensions.Logging;
 namespace CommandGrid.Gateway.Mqtt.Fleets;
 
 /// <summary>
-/// Ties one MQTT session to its device grain: commands the grain hands over are published
-/// to the session's request topic at QoS 1 and confirmed as SENT once they reach a live
-/// connection (or, for a session that was offline, once the device acknowledges them).
+/// Ties one MQTT session to its device grain. A session that subscribed to the command request topic gets each command
+/// published there at QoS 1, confirmed as SENT once it reaches a live connection (or, for a session that was offline,
+/// once the device acknowledges it). A session that subscribed to its jobs topics takes the executions of fleet jobs
+/// through them instead (<see cref="JobsNotices"/>): it is told of them on <c>notify</c> and <c>notify-next</c>, and an
+/// execution is SENT once a notice naming it reached the device.
 /// </summary>
 internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
 {
@@ -21,26 +24,58 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
     private readonly JobDocuments _documents;
     private readonly ILogger _logger;
     private readonly ObserverSubscription _subscription;
+    private readonly JobsNotices _notices;
+    private volatile bool _takesRequests;
+    private volatile bool _speaksJobs;
 
-    public MqttDeviceLink(string clientId, string thing, IMqttPublisher server, DeviceService devices, CommandService commands, JobDocuments documents, TimeSpan renewEvery, ILogger logger)
+    public MqttDeviceLink(
+        string clientId, string thing, IMqttPublisher server, DeviceService devices, CommandService commands, ThingJobsService jobs,
+        JobDocuments documents, TimeProvider clock, TimeSpan renewEvery, ILogger logger)
     {
-        _documents = documents;
         _clientId = clientId;
         _thing = thing;
         _server = server;
         _commands = commands;
+        _documents = documents;
         _logger = logger;
-        _subscription = devices.Connection(thing, this, new DeviceConnectionOptions(Delivers: true, WantsUpdates: false), renewEvery);
+        _notices = new JobsNotices(clientId, thing, server, jobs, documents, clock, ConfirmAsync, logger);
+        _subscription = devices.Connection(thing, this, () => new DeviceConnectionOptions(Delivers: true, WantsUpdates: false, WantsJobUpdates: _speaksJobs), renewEvery);
     }
 
+    public bool SpeaksJobs => _speaksJobs;
+
     /// <summary>
-    /// Subscribes the session at its device (again, when the device subscribed again). If the grid
-    /// cannot be reached, the link stays and its renewals retry; commands created meanwhile wait PENDING.
+    /// Subscribes the session at its device (again, when the device subscribed again), taking command requests, jobs, or
+    /// both from now on. If the grid cannot be reached, the link stays and its renewals retry; commands created meanwhile
+    /// wait PENDING.
     /// </summary>
-    public Task ConnectAsync() => _subscription.TryStartAsync();
+    public async Task ConnectAsync(bool takesRequests, bool speaksJobs)
+    {
+        _takesRequests |= takesRequests;
+        if (speaksJobs && !_speaksJobs)
+        {
+            // What is pending now is what the device asks for (get, $next, start-next); notices tell it of changes from here.
+            await _notices.StartAsync();
+            _speaksJobs = true;
+        }
+        await _subscription.TryStartAsync();
+    }
+
+    /// <summary>The device is back on its kept session: it is told its next execution again (notify-next).</summary>
+    public Task ResumedAsync() => _speaksJobs ? _notices.AnnounceAsync(resendNext: true) : Task.CompletedTask;
 
     public async Task CommandAvailable(CommandRecord command)
     {
+        if (command.JobId is not null && _speaksJobs)
+        {
+            // Not awaited: the notices of a burst of executions (a connecting device's queue) fold into one.
+            _ = _notices.AnnounceAsync(resendNext: false);
+            return;
+        }
+        if (!_takesRequests)
+        {
+            return;
+        }
         var delivery = await _server.PublishAsync(_clientId, new MqttApplicationMessage
         {
             Topic = FleetsTopics.Request(_thing, command.Id),
@@ -63,7 +98,14 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
         }
     }
 
-    public Task CommandUpdated(CommandRecord command) => Task.CompletedTask;
+    public Task CommandUpdated(CommandRecord command)
+    {
+        if (command.JobId is not null && _speaksJobs)
+        {
+            _ = _notices.AnnounceAsync(resendNext: false);
+        }
+        return Task.CompletedTask;
+    }
 
     private async Task ConfirmWhenAcknowledgedAsync(long commandId, Task<bool> acknowledged)
     {

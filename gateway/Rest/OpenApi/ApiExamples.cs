@@ -36,6 +36,8 @@ internal static class ApiExamples
             ExpiresAt = "2026-12-04T03:31:00.000Z",
             UserId = 1,
             ClientToken = "retry-safe-4711",
+            VersionNumber = 2,
+            ExecutionNumber = 1,
             History =
             [
                 new HistoryEntry { Status = "PENDING", DeviceStatus = null, At = "2026-12-04T03:30:00.000Z", Source = "user:1" },

@@ -62,6 +62,20 @@ public sealed record Execution
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ExecutionStatusReason? StatusReason { get; init; }
 
+    [Description("Raised by every change a device can see, from 1 (AWS IoT Jobs' versionNumber).")]
+    public required int VersionNumber { get; init; }
+
+    [Description("Which execution of its job for its thing this is, from 1; a retry is the next.")]
+    public required int ExecutionNumber { get; init; }
+
+    [Description("The name/value pairs the device last reported with its status (AWS IoT Jobs' statusDetails).")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, string>? StatusDetails { get; init; }
+
+    [Description("When the execution first went IN_PROGRESS.")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? StartedAt { get; init; }
+
     [Description("Every status change, oldest first; in the answers about one execution, not in lists.")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<HistoryEntry>? History { get; init; }
@@ -86,6 +100,10 @@ public sealed record Execution
         StatusReason = c.StatusReason is { } reason
             ? new ExecutionStatusReason { ReasonCode = reason.ReasonCode, ReasonDescription = reason.ReasonDescription }
             : null,
+        VersionNumber = c.VersionNumber,
+        ExecutionNumber = c.ExecutionNumber,
+        StatusDetails = c.StatusDetails is { Count: > 0 } details ? new SortedDictionary<string, string>(details, StringComparer.Ordinal) : null,
+        StartedAt = c.StartedAt is { } started ? WireTime.Iso(started) : null,
         History = withHistory
             ? [.. c.History.Select(h => new HistoryEntry { Status = h.Status, DeviceStatus = h.DeviceStatus, At = WireTime.Iso(h.At), Source = h.Source })]
             : null,
