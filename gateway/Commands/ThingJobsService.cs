@@ -10,8 +10,8 @@ public sealed class ThingJobsService(IGrainFactory grains, GridRetry retry)
 
     public Task<CommandRecord?> GetNextAsync(string thing) => retry.RunAsync(() => Jobs(thing).GetNextAsync());
 
-    public Task<CommandRecord?> StartNextAsync(string thing, ImmutableDictionary<string, string>? statusDetails, string source) =>
-        retry.RunAsync(() => Jobs(thing).StartNextAsync(statusDetails, source));
+    public Task<CommandRecord?> StartNextAsync(string thing, ImmutableDictionary<string, string>? statusDetails, int? stepTimeoutMinutes, string source) =>
+        retry.RunAsync(() => Jobs(thing).StartNextAsync(statusDetails, stepTimeoutMinutes, source));
 
     public Task<CommandRecord?> FindAsync(string thing, string jobId, int? executionNumber) =>
         retry.RunAsync(() => Jobs(thing).FindAsync(jobId, executionNumber));

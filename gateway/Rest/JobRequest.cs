@@ -62,11 +62,26 @@ internal sealed class JobRequest
         var abort = Abort(JsonBody.Property(body, "abort"), limits);
         var schedule = Schedule(JsonBody.Property(body, "schedule"));
         var continuous = Continuous(body);
+        var inProgressTimeout = InProgressTimeout(JsonBody.Property(body, "timeoutConfig"));
         var name = Text(body, "name", limits.MaxNameLength);
         var description = Text(body, "description", limits.MaxDescriptionLength);
         return new JobRequest(jobId, clientToken,
             new JobDefinition(action, parameters, ttl, targets, rollout, abort, schedule, continuous, userId, Fingerprint(body),
-                document?.GetRawText(), name, description));
+                document?.GetRawText(), name, description, inProgressTimeout));
+    }
+
+    /// <summary>AWS IoT's timeoutConfig: how long each execution may stay IN_PROGRESS, 1 to 10,080 minutes (a week).</summary>
+    private static int? InProgressTimeout(JsonElement? value)
+    {
+        if (value is not { } config || config.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (config.ValueKind != JsonValueKind.Object)
+        {
+            throw new RequestValidationException("timeoutConfig must be an object: {\"inProgressTimeoutInMinutes\": N}");
+        }
+        return Integer(JsonBody.Property(config, "inProgressTimeoutInMinutes"), "timeoutConfig.inProgressTimeoutInMinutes", 1, 10_080);
     }
 
     /// <summary>The job document: any JSON object, up to <see cref="JobLimits.MaxDocumentBytes"/> (AWS IoT's 32 KB) as sent.</summary>

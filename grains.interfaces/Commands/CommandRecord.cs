@@ -16,6 +16,10 @@ namespace CommandGrid.Grains.Interfaces;
 /// <param name="ExecutionNumber">Which execution of its job for its thing this is (from 1; a retry is the next).</param>
 /// <param name="StatusDetails">The name/value pairs a device last reported with its status (AWS IoT Jobs' statusDetails).</param>
 /// <param name="StartedAt">When the execution first went IN_PROGRESS.</param>
+/// <param name="Deadline">
+/// When an open execution times out, if not its TTL's end (timestamp + lifetime): a started one's in-progress or step
+/// timeout.
+/// </param>
 [GenerateSerializer, Immutable, Alias("cg.CommandRecord")]
 public sealed record CommandRecord(
     long Id,
@@ -39,11 +43,12 @@ public sealed record CommandRecord(
     int VersionNumber = 1,
     int ExecutionNumber = 1,
     ImmutableDictionary<string, string>? StatusDetails = null,
-    DateTimeOffset? StartedAt = null)
+    DateTimeOffset? StartedAt = null,
+    DateTimeOffset? Deadline = null)
 {
     public bool IsFinal => CommandStatus.IsFinal(Status);
 
-    public DateTimeOffset ExpiresAt => Timestamp.AddSeconds(Lifetime);
+    public DateTimeOffset ExpiresAt => Deadline ?? Timestamp.AddSeconds(Lifetime);
 }
 
 /// <summary>One step of an execution's history.</summary>

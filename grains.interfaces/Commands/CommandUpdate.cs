@@ -9,6 +9,10 @@ namespace CommandGrid.Grains.Interfaces;
 /// </param>
 /// <param name="StatusDetails">Replaces the execution's status details when given (AWS IoT Jobs' update).</param>
 /// <param name="ExpectedVersion">When given, the update applies only if the execution's version is this one.</param>
+/// <param name="StepTimeoutMinutes">
+/// For an execution IN_PROGRESS after the update: its deadline becomes now plus these minutes; -1 puts back the deadline
+/// it had without a step timeout (its in-progress timeout from its start, else its TTL).
+/// </param>
 [GenerateSerializer, Immutable, Alias("cg.CommandUpdate")]
 public sealed record CommandUpdate(
     string? Status,
@@ -17,4 +21,5 @@ public sealed record CommandUpdate(
     string Source,
     string? DeviceId = null,
     ImmutableDictionary<string, string>? StatusDetails = null,
-    int? ExpectedVersion = null);
+    int? ExpectedVersion = null,
+    int? StepTimeoutMinutes = null);

@@ -6,6 +6,7 @@ namespace CommandGrid.Grains.Interfaces;
 /// </summary>
 /// <param name="Fingerprint">A digest of the request body, compared when a client token is reused.</param>
 /// <param name="JobId">The fleet job that creates this execution, if any.</param>
+/// <param name="InProgressTimeoutMinutes">How long the execution may stay IN_PROGRESS once started (a job's timeoutConfig); null: its TTL bounds it.</param>
 [GenerateSerializer, Immutable, Alias("cg.CreateCommandRequest")]
 public sealed record CreateCommandRequest(
     string DeviceId,
@@ -18,4 +19,5 @@ public sealed record CreateCommandRequest(
     long UserId,
     string? ClientToken = null,
     string? Fingerprint = null,
-    string? JobId = null);
+    string? JobId = null,
+    int? InProgressTimeoutMinutes = null);

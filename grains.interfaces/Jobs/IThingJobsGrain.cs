@@ -17,10 +17,10 @@ public interface IThingJobsGrain : IGrainWithStringKey
     Task<CommandRecord?> GetNextAsync();
 
     /// <summary>
-    /// The next execution, moved to IN_PROGRESS with <paramref name="statusDetails"/> if it was QUEUED (one already
-    /// IN_PROGRESS is returned as it is); null when the thing has none.
+    /// The next execution, moved to IN_PROGRESS with <paramref name="statusDetails"/> and a step timeout if it was QUEUED
+    /// (one already IN_PROGRESS is returned as it is); null when the thing has none.
     /// </summary>
-    Task<CommandRecord?> StartNextAsync(ImmutableDictionary<string, string>? statusDetails, string source);
+    Task<CommandRecord?> StartNextAsync(ImmutableDictionary<string, string>? statusDetails, int? stepTimeoutMinutes, string source);
 
     /// <summary>The thing's execution of the job: the one of <paramref name="executionNumber"/>, else the latest; null when none.</summary>
     Task<CommandRecord?> FindAsync(string jobId, int? executionNumber);

@@ -16,6 +16,7 @@ namespace CommandGrid.Grains.Interfaces;
 /// </param>
 /// <param name="Name">A human-readable name (the Fleets console's), if given.</param>
 /// <param name="Description">What the job is for, if given.</param>
+/// <param name="InProgressTimeoutMinutes">How long each execution may stay IN_PROGRESS (AWS IoT's timeoutConfig); null: its TTL bounds it.</param>
 [GenerateSerializer, Immutable, Alias("cg.JobDefinition")]
 public sealed record JobDefinition(
     string Action,
@@ -30,7 +31,8 @@ public sealed record JobDefinition(
     string Fingerprint,
     string? DocumentJson = null,
     string? Name = null,
-    string? Description = null);
+    string? Description = null,
+    int? InProgressTimeoutMinutes = null);
 
 /// <summary>The things a job is for: named things and the members of groups (static or dynamic).</summary>
 [GenerateSerializer, Immutable, Alias("cg.JobTargets")]

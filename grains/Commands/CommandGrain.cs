@@ -126,6 +126,7 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
             DeviceTypeId = command.DeviceTypeId,
             ClientToken = request.ClientToken,
             JobId = request.JobId,
+            InProgressTimeoutMinutes = request.InProgressTimeoutMinutes,
             History = [new StatusChange(CommandStatus.Pending, request.Status, now, "create")],
         };
         if (!await InsertAsync())
@@ -233,7 +234,7 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
         }
         if (update.Status is null)
         {
-            await ChangeAsync(State.Status, State.DeviceStatus, update.ResultJson ?? State.ResultJson, update.Reason, update.Source, update.StatusDetails);
+            await ChangeAsync(State.Status, State.DeviceStatus, update.ResultJson ?? State.ResultJson, update.Reason, update.Source, update.StatusDetails, update.StepTimeoutMinutes);
             return State.ToRecord();
         }
         var status = CommandStatus.Normalize(update.Status);
@@ -241,7 +242,7 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
         {
             throw new InvalidStatusTransitionException($"A device cannot move command {State.Id} to {status}; only the grid sets it.");
         }
-        await ChangeAsync(status, update.Status, update.ResultJson ?? State.ResultJson, update.Reason, update.Source, update.StatusDetails);
+        await ChangeAsync(status, update.Status, update.ResultJson ?? State.ResultJson, update.Reason, update.Source, update.StatusDetails, update.StepTimeoutMinutes);
         return State.ToRecord();
     }
 
@@ -321,6 +322,14 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
 
     private DateTimeOffset ExpiresAt => DateTimeOffset.FromUnixTimeMilliseconds(State.ExpiresAtMs);
 
+    /// <summary>
+    /// The deadline of a started execution without a step timeout: its in-progress timeout from its start, when it has
+    /// one (AWS IoT's timeoutConfig), else its TTL, which bounds every other execution.
+    /// </summary>
+    private long InProgressDeadlineMs() => State.InProgressTimeoutMinutes is { } minutes && State.StartedAtMs is { } started
+        ? DateTimeOffset.FromUnixTimeMilliseconds(started).AddMinutes(minutes).ToUnixTimeMilliseconds()
+        : State.TimestampMs + State.Lifetime * 1000L;
+
     /// <summary>Keeps the TTL while the execution is in memory; without it, an open execution would wait for a reminder it does not have.</summary>
     private void ArmTtlTimer()
     {
@@ -347,7 +356,8 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
     }
 
     private async Task ChangeAsync(
-        string status, string? deviceStatus, string? resultJson, StatusReason? reason, string source, IReadOnlyDictionary<string, string>? details = null)
+        string status, string? deviceStatus, string? resultJson, StatusReason? reason, string source,
+        IReadOnlyDictionary<string, string>? details = null, int? stepTimeoutMinutes = null)
     {
         var now = _clock.GetUtcNow();
         var entered = status != State.Status;
@@ -357,10 +367,21 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
             // A device reads PENDING and SENT alike (QUEUED): a delivery is no change to it, so an expectedVersion it read stays good.
             State.VersionNumber++;
         }
-        if (status == CommandStatus.InProgress && State.StartedAtMs is null)
+        var deadline = State.ExpiresAtMs;
+        if (status == CommandStatus.InProgress)
         {
-            State.StartedAtMs = now.ToUnixTimeMilliseconds();
+            State.StartedAtMs ??= now.ToUnixTimeMilliseconds();
+            deadline = stepTimeoutMinutes switch
+            {
+                > 0 and var minutes => now.AddMinutes(minutes).ToUnixTimeMilliseconds(),
+                -1 => InProgressDeadlineMs(),
+                // Entering IN_PROGRESS starts the in-progress timeout; a later report keeps the deadline it has.
+                _ when entered => InProgressDeadlineMs(),
+                _ => State.ExpiresAtMs,
+            };
         }
+        var rearm = deadline != State.ExpiresAtMs;
+        State.ExpiresAtMs = deadline;
         if (details is not null)
         {
             State.StatusDetails = new Dictionary<string, string>(details);
@@ -375,6 +396,10 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
             State.History.Add(new StatusChange(status, deviceStatus, now, source));
         }
         await WriteAsync();
+        if (rearm && !CommandStatus.IsFinal(status))
+        {
+            ArmTtlTimer();
+        }
         if (entered)
         {
             _metrics.CommandEntered(status);

@@ -59,6 +59,9 @@ public sealed class CommandState
     public Dictionary<string, string>? StatusDetails { get; set; }
     [Id(23)]
     public long? StartedAtMs { get; set; }
+    /// <summary>How long the execution may stay IN_PROGRESS once started; null: its TTL bounds it.</summary>
+    [Id(24)]
+    public int? InProgressTimeoutMinutes { get; set; }
 
     public CommandRecord ToRecord() => new(
         Id, DeviceId, Command, ParametersJson,
@@ -67,5 +70,6 @@ public sealed class CommandState
         DateTimeOffset.FromUnixTimeMilliseconds(LastUpdatedMs),
         Lifetime, Status, DeviceStatus, ResultJson, UserId, NetworkId, DeviceTypeId, ClientToken, StatusReason, [.. History], JobId,
         VersionNumber, ExecutionNumber, StatusDetails?.ToImmutableDictionary(),
-        StartedAtMs is { } started ? DateTimeOffset.FromUnixTimeMilliseconds(started) : null);
+        StartedAtMs is { } started ? DateTimeOffset.FromUnixTimeMilliseconds(started) : null,
+        ExpiresAtMs != TimestampMs + Lifetime * 1000L ? DateTimeOffset.FromUnixTimeMilliseconds(ExpiresAtMs) : null);
 }

@@ -449,7 +449,8 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
         {
             var thingId = page.ThingIds[i];
             var request = new CreateCommandRequest(thingId, definition.Action, definition.ParametersJson, null, definition.Lifetime,
-                null, null, definition.UserId, Fingerprint: definition.Fingerprint, JobId: JobId);
+                null, null, definition.UserId, Fingerprint: definition.Fingerprint, JobId: JobId,
+                InProgressTimeoutMinutes: definition.InProgressTimeoutMinutes);
             try
             {
                 await GrainFactory.GetGrain<IDeviceGrain>(thingId).CreateCommandAsync(request, page.FirstId + i);

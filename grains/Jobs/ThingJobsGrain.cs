@@ -38,7 +38,7 @@ public sealed class ThingJobsGrain(IGridQueries queries) : Grain, IThingJobsGrai
         return inProgress.Length > 0 ? inProgress[0] : (await ListAsync([CommandStatus.Pending, CommandStatus.Sent], limit: 1)).FirstOrDefault();
     }
 
-    public async Task<CommandRecord?> StartNextAsync(ImmutableDictionary<string, string>? statusDetails, string source)
+    public async Task<CommandRecord?> StartNextAsync(ImmutableDictionary<string, string>? statusDetails, int? stepTimeoutMinutes, string source)
     {
         for (var attempt = 0; attempt < StartAttempts; attempt++)
         {
@@ -49,7 +49,7 @@ public sealed class ThingJobsGrain(IGridQueries queries) : Grain, IThingJobsGrai
             }
             try
             {
-                return await Command(next.Id).UpdateAsync(new CommandUpdate(CommandStatus.InProgress, null, null, source, ThingId, statusDetails));
+                return await Command(next.Id).UpdateAsync(new CommandUpdate(CommandStatus.InProgress, null, null, source, ThingId, statusDetails, StepTimeoutMinutes: stepTimeoutMinutes));
             }
             catch (CommandFinalException)
             {

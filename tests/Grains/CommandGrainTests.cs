@@ -156,6 +156,66 @@ public sealed class CommandGrainTests(GrainClusterFixture cluster)
     }
 
     [Fact]
+    public async Task CommandGrain_AStartedExecutionTimesOutAtItsInProgressTimeoutBeforeItsTtl()
+    {
+        var (command, changes, reference) = await StartWatchedAsync(lifetime: 3600, inProgressMinutes: 10);
+        cluster.Clock.Advance(TimeSpan.FromMinutes(1));
+        var started = await command.UpdateAsync(new CommandUpdate(CommandStatus.InProgress, null, null, "device"));
+        Assert.Equal(started.StartedAt!.Value.AddMinutes(10), started.ExpiresAt);
+        await changes.NextAsync();
+
+        cluster.Clock.Advance(TimeSpan.FromMinutes(10) - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(CommandStatus.InProgress, (await command.GetAsync())!.Status);
+        // Renewed, as a watcher renews: minutes of fake time expire a subscription.
+        await command.SubscribeAsync(reference);
+        cluster.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        var final = await changes.NextAsync();
+
+        Assert.Equal(CommandStatus.TimedOut, final.Status);
+        Assert.Equal(started.StartedAt!.Value.AddMinutes(10), final.LastUpdated);
+        Grains.DeleteObjectReference<ICommandObserver>(reference);
+    }
+
+    [Fact]
+    public async Task CommandGrain_AStepTimeoutMovesTheDeadlinePastTheInProgressTimeoutAndMinusOnePutsItBack()
+    {
+        var (command, changes, reference) = await StartWatchedAsync(lifetime: 3600, inProgressMinutes: 10);
+        var started = await command.UpdateAsync(new CommandUpdate(CommandStatus.InProgress, null, null, "device"));
+        await changes.NextAsync();
+        cluster.Clock.Advance(TimeSpan.FromMinutes(9));
+        await command.SubscribeAsync(reference);
+        var stepped = await command.UpdateAsync(new CommandUpdate(CommandStatus.InProgress, null, null, "device", StepTimeoutMinutes: 20));
+        Assert.Equal(cluster.Clock.GetUtcNow().AddMinutes(20), stepped.ExpiresAt);
+        await changes.NextAsync();
+
+        // Past the in-progress timeout, within the step: still running.
+        cluster.Clock.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(CommandStatus.InProgress, (await command.GetAsync())!.Status);
+        await command.SubscribeAsync(reference);
+        var back = await command.UpdateAsync(new CommandUpdate(CommandStatus.InProgress, null, null, "device", StepTimeoutMinutes: -1));
+        Assert.Equal(started.StartedAt!.Value.AddMinutes(10), back.ExpiresAt);
+        // The restored deadline has passed, so its timer ends the execution at once; the two changes are told one-way, in either order.
+        var told = new[] { await changes.NextAsync(), await changes.NextAsync() };
+
+        Assert.Contains(told, c => c.Status == CommandStatus.TimedOut);
+        Assert.Equal(CommandStatus.TimedOut, (await command.GetAsync())!.Status);
+        Grains.DeleteObjectReference<ICommandObserver>(reference);
+    }
+
+    // A new execution with an in-progress timeout, its changes watched (which also holds it in memory).
+    private async Task<(ICommandGrain Command, CommandChanges Changes, ICommandObserver Reference)> StartWatchedAsync(int lifetime, int inProgressMinutes)
+    {
+        var device = await RegisterDeviceAsync(Grains);
+        var id = NewCommandId();
+        var command = Grains.GetGrain<ICommandGrain>(id);
+        await command.CreateAsync(new NewCommand(Request(device, lifetime) with { InProgressTimeoutMinutes = inProgressMinutes }, id, null, null, DeviceConnected: true));
+        var changes = new CommandChanges();
+        var reference = Grains.CreateObjectReference<ICommandObserver>(changes);
+        await command.SubscribeAsync(reference);
+        return (command, changes, reference);
+    }
+
+    [Fact]
     public async Task CommandGrain_TtlReminderTimesOutAtExpiryNotBefore()
     {
         var device = await RegisterDeviceAsync(Grains);

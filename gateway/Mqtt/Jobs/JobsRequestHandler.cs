@@ -57,17 +57,13 @@ public sealed class JobsRequestHandler(ThingJobsService jobs, JobDocuments docum
 
     private async Task<JsonObject> AnswerAsync(JobsRequestTopic request, JobsRequest body)
     {
-        if (body.StepTimeoutInMinutes is not null)
-        {
-            throw new JobsRequestException(new JobsRefusal(JobsRefusal.InvalidRequest, "stepTimeoutInMinutes is not supported by this grid yet"), body.ClientToken);
-        }
         var thing = request.Thing;
         switch (request.Operation)
         {
             case JobsOperation.GetPending:
                 return JobsPayloads.Pending(await jobs.GetPendingAsync(thing));
             case JobsOperation.StartNext:
-                var started = await jobs.StartNextAsync(thing, body.StatusDetails, Source(thing));
+                var started = await jobs.StartNextAsync(thing, body.StatusDetails, body.StepTimeoutInMinutes, Source(thing));
                 return JobsPayloads.WithExecution(started, await DocumentAsync(started, include: true));
             case JobsOperation.Describe when request.JobId == JobsTopics.NextJobId:
                 var next = await jobs.GetNextAsync(thing);
@@ -87,7 +83,7 @@ public sealed class JobsRequestHandler(ThingJobsService jobs, JobDocuments docum
         {
             throw new JobsRequestException(new JobsRefusal(JobsRefusal.InvalidStateTransition, $"A device cannot move an execution to {body.Status}"), body.ClientToken);
         }
-        var update = new CommandUpdate(body.Status, null, null, Source(thing), thing, body.StatusDetails, body.ExpectedVersion);
+        var update = new CommandUpdate(body.Status, null, null, Source(thing), thing, body.StatusDetails, body.ExpectedVersion, body.StepTimeoutInMinutes);
         var updated = await jobs.UpdateAsync(thing, jobId, body.ExecutionNumber, update);
         var answer = new JsonObject();
         if (body.IncludeJobExecutionState)

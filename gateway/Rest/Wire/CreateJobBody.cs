@@ -32,8 +32,11 @@ public sealed record CreateJobBody
     [Description("SNAPSHOT (the targets as they are) or CONTINUOUS (things that join a target group later too): the Fleets spelling of continuous.")]
     public string? JobType { get; init; }
 
-    [Description("Each execution's TTL in seconds.")]
+    [Description("Each execution's TTL in seconds: its deadline until it starts.")]
     public int? Ttl { get; init; }
+
+    [Description("How long each execution may stay IN_PROGRESS before it is TIMED_OUT.")]
+    public TimeoutConfig? TimeoutConfig { get; init; }
 
     public required JobTargets Targets { get; init; }
 

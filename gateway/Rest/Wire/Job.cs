@@ -33,8 +33,12 @@ public sealed record Job
     [Description("SNAPSHOT or CONTINUOUS, as continuous says.")]
     public required string JobType { get; init; }
 
-    [Description("Each execution's TTL in seconds; null for the grid's default.")]
+    [Description("Each execution's TTL in seconds (its deadline until it starts); null for the grid's default.")]
     public required int? Ttl { get; init; }
+
+    [Description("How long each execution may stay IN_PROGRESS; null: its TTL bounds it.")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TimeoutConfig? TimeoutConfig { get; init; }
 
     public required JobTargets Targets { get; init; }
 
@@ -90,6 +94,7 @@ public sealed record Job
             Description = d.Description,
             JobType = d.Continuous ? "CONTINUOUS" : "SNAPSHOT",
             Ttl = d.Lifetime,
+            TimeoutConfig = d.InProgressTimeoutMinutes is { } minutes ? new TimeoutConfig { InProgressTimeoutInMinutes = minutes } : null,
             Targets = new JobTargets { ThingIds = WireJson.List(d.Targets.ThingIds), Groups = WireJson.List(d.Targets.Groups) },
             Rollout = RolloutConfig.From(d.Rollout),
             Abort = [.. (d.Abort.IsDefault ? [] : d.Abort).Select(AbortCriteria.From)],
@@ -107,6 +112,13 @@ public sealed record Job
             AbortRule = j.AbortRule is { } rule ? AbortCriteria.From(rule) : null,
         };
     }
+}
+
+/// <summary>AWS IoT's timeoutConfig: how long an execution may stay IN_PROGRESS (a step timeout on an update resets it).</summary>
+public sealed record TimeoutConfig
+{
+    [Description("1 to 10080 (a week).")]
+    public required int InProgressTimeoutInMinutes { get; init; }
 }
 
 /// <summary>The things a job is for: named things and the members of groups. A request names at least one of either.</summary>
