@@ -63,11 +63,47 @@ internal sealed class JobRequest
         var schedule = Schedule(JsonBody.Property(body, "schedule"));
         var continuous = Continuous(body);
         var inProgressTimeout = InProgressTimeout(JsonBody.Property(body, "timeoutConfig"));
+        var retry = Retry(JsonBody.Property(body, "retry"));
         var name = Text(body, "name", limits.MaxNameLength);
         var description = Text(body, "description", limits.MaxDescriptionLength);
         return new JobRequest(jobId, clientToken,
             new JobDefinition(action, parameters, ttl, targets, rollout, abort, schedule, continuous, userId, Fingerprint(body),
-                document?.GetRawText(), name, description, inProgressTimeout));
+                document?.GetRawText(), name, description, inProgressTimeout, retry));
+    }
+
+    /// <summary>AWS IoT's retry config: {"criteriaList": [{"failureType": FAILED|TIMED_OUT|ALL, "numberOfRetries": 1..10}]}.</summary>
+    private static ImmutableArray<RetryCriterion> Retry(JsonElement? value)
+    {
+        if (value is not { } config || config.ValueKind == JsonValueKind.Null)
+        {
+            return [];
+        }
+        if (config.ValueKind != JsonValueKind.Object || JsonBody.Property(config, "criteriaList") is not { ValueKind: JsonValueKind.Array } list
+            || list.GetArrayLength() is 0 or > 2)
+        {
+            throw new RequestValidationException("retry must be {\"criteriaList\": [{\"failureType\", \"numberOfRetries\"}]} with one or two criteria");
+        }
+        var criteria = new List<RetryCriterion>();
+        foreach (var criterion in list.EnumerateArray())
+        {
+            if (criterion.ValueKind != JsonValueKind.Object)
+            {
+                throw new RequestValidationException("each retry criterion must be an object");
+            }
+            var type = JsonBody.String(criterion, "failureType");
+            if (type is null || !RetryCriterion.FailureTypes.Contains(type))
+            {
+                throw new RequestValidationException($"retry failureType must be one of {string.Join(", ", RetryCriterion.FailureTypes)}");
+            }
+            if (criteria.Any(c => c.FailureType == type))
+            {
+                throw new RequestValidationException($"retry names failureType {type} twice");
+            }
+            var retries = Integer(JsonBody.Property(criterion, "numberOfRetries"), "retry numberOfRetries", 1, 10)
+                ?? throw new RequestValidationException("retry numberOfRetries is required");
+            criteria.Add(new RetryCriterion(type, retries));
+        }
+        return [.. criteria];
     }
 
     /// <summary>AWS IoT's timeoutConfig: how long each execution may stay IN_PROGRESS, 1 to 10,080 minutes (a week).</summary>

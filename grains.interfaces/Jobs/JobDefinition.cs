@@ -16,6 +16,7 @@ namespace CommandGrid.Grains.Interfaces;
 /// </param>
 /// <param name="Name">A human-readable name (the Fleets console's), if given.</param>
 /// <param name="Description">What the job is for, if given.</param>
+/// <param name="Retry">When a thing whose execution failed gets another (AWS IoT's jobExecutionsRetryConfig); empty: never.</param>
 /// <param name="InProgressTimeoutMinutes">How long each execution may stay IN_PROGRESS (AWS IoT's timeoutConfig); null: its TTL bounds it.</param>
 [GenerateSerializer, Immutable, Alias("cg.JobDefinition")]
 public sealed record JobDefinition(
@@ -32,7 +33,29 @@ public sealed record JobDefinition(
     string? DocumentJson = null,
     string? Name = null,
     string? Description = null,
-    int? InProgressTimeoutMinutes = null);
+    int? InProgressTimeoutMinutes = null,
+    ImmutableArray<RetryCriterion> Retry = default)
+{
+    /// <summary>How many retries a thing gets after an execution that ended in <paramref name="status"/> (0: none).</summary>
+    public int RetriesAfter(string status) => Retry.IsDefaultOrEmpty ? 0 : Retry
+        .Where(r => r.FailureType == status || (r.FailureType == RetryCriterion.All && RetryCriterion.Retried.Contains(status)))
+        .Select(r => r.NumberOfRetries).DefaultIfEmpty(0).Max();
+}
+
+/// <summary>
+/// AWS IoT's retry criterion: a thing whose execution ended in <paramref name="FailureType"/> (ALL: FAILED or TIMED_OUT)
+/// gets another execution, up to <paramref name="NumberOfRetries"/> (1 to 10) more.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("cg.RetryCriterion")]
+public sealed record RetryCriterion(string FailureType, int NumberOfRetries)
+{
+    public const string All = "ALL";
+
+    /// <summary>The final statuses a retry follows.</summary>
+    public static IReadOnlyList<string> Retried { get; } = [CommandStatus.Failed, CommandStatus.TimedOut];
+
+    public static IReadOnlyList<string> FailureTypes { get; } = [CommandStatus.Failed, CommandStatus.TimedOut, All];
+}
 
 /// <summary>The things a job is for: named things and the members of groups (static or dynamic).</summary>
 [GenerateSerializer, Immutable, Alias("cg.JobTargets")]

@@ -127,6 +127,7 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
             ClientToken = request.ClientToken,
             JobId = request.JobId,
             InProgressTimeoutMinutes = request.InProgressTimeoutMinutes,
+            ExecutionNumber = request.ExecutionNumber,
             History = [new StatusChange(CommandStatus.Pending, request.Status, now, "create")],
         };
         if (!await InsertAsync())

@@ -14,4 +14,8 @@ public interface IJobSteps : IGrainWithStringKey
     /// <summary>Counts the executions afresh, then checks the abort rules and the end.</summary>
     [OneWay]
     Task RecountAsync();
+
+    /// <summary>Gives the things whose executions failed since the last look their retries.</summary>
+    [OneWay]
+    Task RetryAsync();
 }

@@ -48,6 +48,7 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
     private readonly Dictionary<string, ThingGroupRecord> _groups = [];
     private IReadOnlyDictionary<string, long> _counts = ImmutableDictionary<string, long>.Empty;
     private bool _recountQueued;
+    private bool _retryQueued;
     private bool _continueQueued;
     // Real time, not the grid's clock: it paces the CPU a recount costs, which is no part of the job's schedule.
     private long _recountEndedAt;
@@ -84,7 +85,7 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
     {
         if (_state.RecordExists)
         {
-            _counts = await _queries.JobExecutionCountsAsync(JobId, cancellationToken);
+            _counts = await CountAsync(cancellationToken);
         }
     }
 
@@ -134,14 +135,121 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
         await FinishAsync(JobStatus.Canceled, force ? [.. CommandStatus.Open] : [CommandStatus.Pending]);
         LogCanceled(_logger, JobId, source, force);
         await SweepAsync();
-        _counts = await _queries.JobExecutionCountsAsync(JobId);
+        _counts = await CountAsync();
         return Describe();
     }
 
     public Task ExecutionChangedAsync(long executionId, string status)
     {
+        if (_state.RecordExists && State.Definition.RetriesAfter(status) > 0)
+        {
+            QueueRetry();
+        }
         QueueRecount();
         return Task.CompletedTask;
+    }
+
+    public async Task RetryAsync()
+    {
+        _retryQueued = false;
+        if (await RetryFailedAsync() > 0)
+        {
+            QueueRecount();
+        }
+    }
+
+    /// <summary>
+    /// Gives each thing whose execution failed (or timed out) with retries left its next execution, a page per failure
+    /// status from where the last look ended; returns how many it made. A retry is created through a client token of
+    /// the job's own for that thing and number, so a look repeated after a failure reaches the same execution; the
+    /// cursor and the count of retried executions move in one write after the page's retries exist. The tick looks
+    /// too, so a retry is never lost with a one-way notice, and the job completes only once the look found nothing.
+    /// </summary>
+    private async Task<int> RetryFailedAsync(bool untilCaughtUp = false)
+    {
+        var definition = State.Definition;
+        if (!_state.RecordExists || State.Status != JobStatus.InProgress || State.Ended || definition.Retry.IsDefaultOrEmpty)
+        {
+            return 0;
+        }
+        var made = 0;
+        foreach (var status in RetryCriterion.Retried.Where(s => definition.RetriesAfter(s) > 0))
+        {
+            made += await RetryPageAsync(status, untilCaughtUp);
+        }
+        return made;
+    }
+
+    private async Task<int> RetryPageAsync(string status, bool untilCaughtUp)
+    {
+        var definition = State.Definition;
+        var made = 0;
+        while (true)
+        {
+            var page = await _queries.CommandsAsync<CommandState>(new CommandQuery(
+                Status: status, Descending: false, Cursor: State.RetryCursors.GetValueOrDefault(status), Limit: _options.PageSize, JobId: JobId));
+            if (page.Items.Count == 0)
+            {
+                return made;
+            }
+            var due = page.Items.Where(e => e.ExecutionNumber <= definition.RetriesAfter(status)).ToList();
+            var retried = 0;
+            await Parallel.ForEachAsync(due, Parallelism(), async (failed, _) =>
+            {
+                if (await CreateRetryAsync(failed))
+                {
+                    Interlocked.Increment(ref retried);
+                }
+            });
+            State.RetryCursors[status] = page.EndCursor!;
+            State.Retried[status] = State.Retried.GetValueOrDefault(status) + retried;
+            await WriteAsync();
+            made += retried;
+            if (page.NextCursor is null)
+            {
+                return made;
+            }
+            if (!untilCaughtUp)
+            {
+                // The next page in a turn of its own, after whatever queued meanwhile.
+                QueueRetry();
+                return made;
+            }
+        }
+    }
+
+    private async Task<bool> CreateRetryAsync(CommandState failed)
+    {
+        var definition = State.Definition;
+        var number = failed.ExecutionNumber + 1;
+        var request = new CreateCommandRequest(failed.DeviceId, definition.Action, definition.ParametersJson, null, definition.Lifetime,
+            null, null, definition.UserId, Fingerprint: definition.Fingerprint, JobId: JobId,
+            InProgressTimeoutMinutes: definition.InProgressTimeoutMinutes, ExecutionNumber: number);
+        try
+        {
+            // The key is the job's own (no user's token starts with "job-retry:"): one execution per thing and number.
+            await GrainFactory.GetGrain<IClientTokenGrain>($"job-retry:{JobId}:{failed.DeviceId}:{number}").CreateOnceAsync(request);
+            LogRetried(_logger, JobId, failed.DeviceId, number, failed.Status);
+            return true;
+        }
+        catch (Exception e) when (e is CommandValidationException or DeviceNotFoundException)
+        {
+            // A thing blocked or unregistered since keeps its failed execution as its last.
+            LogSkipped(_logger, JobId, failed.DeviceId, e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>The job's executions per status, each thing counted once: an execution followed by a retry is left out.</summary>
+    private async Task<IReadOnlyDictionary<string, long>> CountAsync(CancellationToken cancellationToken = default)
+    {
+        var stored = await _queries.JobExecutionCountsAsync(JobId, cancellationToken);
+        if (State.Retried.Count == 0)
+        {
+            return stored;
+        }
+        return stored.Select(c => KeyValuePair.Create(c.Key, c.Value - State.Retried.GetValueOrDefault(c.Key)))
+            .Where(c => c.Value > 0).ToImmutableDictionary();
     }
 
     public async Task ThingJoinedAsync(string thingId)
@@ -196,6 +304,7 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
         await SweepAsync();
         // The page in a turn of its own: a tick that waited for hundreds of creations would be late to its reminder.
         QueueContinue();
+        await RetryFailedAsync();
         await RecountAsync();
     }
 
@@ -248,7 +357,7 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
             return;
         }
         var started = Stopwatch.GetTimestamp();
-        _counts = await _queries.JobExecutionCountsAsync(JobId);
+        _counts = await CountAsync();
         (_recountEndedAt, _recountTook) = (Stopwatch.GetTimestamp(), Stopwatch.GetElapsedTime(started));
         if (State.Status == JobStatus.InProgress)
         {
@@ -259,9 +368,9 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
                 await FinishAsync(JobStatus.Aborted, [CommandStatus.Pending]);
                 LogAborted(_logger, JobId, fired.Rule.FailureType, fired.Rule.ThresholdPercent, fired.Rule.MinExecutedThings, fired.Reason);
                 await SweepAsync();
-                _counts = await _queries.JobExecutionCountsAsync(JobId);
+                _counts = await CountAsync();
             }
-            else if ((State.Ended || (State.FannedOut && !State.Definition.Continuous)) && State.CancelStatuses.Count == 0 && OpenCount() == 0)
+            else if (MayComplete() && await NothingLeftToRetryAsync())
             {
                 await FinishAsync(JobStatus.Completed, []);
                 LogCompleted(_logger, JobId, _counts.Values.Sum(), string.Join(", ", _counts.Select(c => $"{c.Key}={c.Value}")));
@@ -540,6 +649,21 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
 
     private long OpenCount() => CommandStatus.Open.Sum(s => _counts.TryGetValue(s, out var n) ? n : 0);
 
+    // Every target has its execution and each is final (a failure not yet looked at for a retry aside).
+    private bool MayComplete() =>
+        (State.Ended || (State.FannedOut && !State.Definition.Continuous)) && State.CancelStatuses.Count == 0 && OpenCount() == 0;
+
+    /// <summary>Before the job completes, a last look for failures to retry; the retries it makes are open executions.</summary>
+    private async Task<bool> NothingLeftToRetryAsync()
+    {
+        if (await RetryFailedAsync(untilCaughtUp: true) == 0)
+        {
+            return true;
+        }
+        _counts = await CountAsync();
+        return MayComplete();
+    }
+
     private JobRecord Describe() => State.ToRecord(_counts,
         State.Status == JobStatus.InProgress ? RolloutBudget.RatePerMinute(State.Definition.Rollout, _counts, _options.MaxRatePerMinute) : null);
 
@@ -569,6 +693,15 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
     {
         await Task.Delay(wait);
         await this.AsReference<IJobSteps>().RecountAsync();
+    }
+
+    private void QueueRetry()
+    {
+        if (!_retryQueued)
+        {
+            _retryQueued = true;
+            _ = this.AsReference<IJobSteps>().RetryAsync();
+        }
     }
 
     private void QueueContinue()
@@ -613,6 +746,9 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} reached its endAt {EndAt:O}: no more executions")]
     private static partial void LogEnded(ILogger logger, string jobId, DateTimeOffset endAt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} retries thing {ThingId}: execution {ExecutionNumber} after {Status}")]
+    private static partial void LogRetried(ILogger logger, string jobId, string thingId, int executionNumber, string status);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Job {JobId} skipped thing {ThingId}: {Reason}")]
     private static partial void LogSkipped(ILogger logger, string jobId, string thingId, string reason);

@@ -55,6 +55,17 @@ public sealed class JobState
     [Id(16)]
     public FanOutPage? Page { get; set; }
 
+    /// <summary>Per failure status a retry follows: where the look for failed executions has reached (a storage cursor).</summary>
+    [Id(17)]
+    public Dictionary<string, string> RetryCursors { get; set; } = [];
+
+    /// <summary>
+    /// Per status, the executions that were followed by a retry: counts leave them out, so that a thing counts once, by
+    /// its last execution. Written with the cursor that passed them, so each is counted once.
+    /// </summary>
+    [Id(18)]
+    public Dictionary<string, long> Retried { get; set; } = [];
+
     public bool IsFinal() => JobStatus.IsFinal(Status);
 
     public JobRecord ToRecord(IReadOnlyDictionary<string, long>? counts, double? ratePerMinute)

@@ -162,8 +162,8 @@ internal sealed class RelationalGridQueries(IIndexedStateQuery store) : IGridQue
         var after = PageCursor.Decode(cursor, integerOrder: true);
         var rows = await store.QueryAsync(new IndexQuery(table.TableName, filters, GridTables.CreatedAt, descending, after, limit + 1), cancellationToken);
         var page = rows.Count > limit ? rows.Take(limit).ToArray() : rows;
-        var next = rows.Count > limit ? PageCursor.Encode(new IndexCursor(page[^1].OrderValue, page[^1].Key)) : null;
-        return new StoredPage<TState>([.. page.Select(row => StateJson.Read<TState>(row.Payload))], next);
+        var end = page.Count > 0 ? PageCursor.Encode(new IndexCursor(page[^1].OrderValue, page[^1].Key)) : null;
+        return new StoredPage<TState>([.. page.Select(row => StateJson.Read<TState>(row.Payload))], rows.Count > limit ? end : null, end);
     }
 
     private static ColumnFilter Equal(string column, string value) => new(column, FilterOperator.Equal, value);

@@ -138,8 +138,8 @@ internal sealed class MemoryGridIndex(DeepCopier copier) : IGridQueries
         }
         var taken = rows.Take(limit + 1).ToList();
         var page = taken.Take(limit).ToList();
-        var next = taken.Count > limit ? PageCursor.Encode(new IndexCursor(page[^1].Order, page[^1].Key)) : null;
-        return new StoredPage<TState>([.. page.Select(r => (TState)(object)copier.Copy(r.State))], next);
+        var end = page.Count > 0 ? PageCursor.Encode(new IndexCursor(page[^1].Order, page[^1].Key)) : null;
+        return new StoredPage<TState>([.. page.Select(r => (TState)(object)copier.Copy(r.State))], taken.Count > limit ? end : null, end);
     }
 
     private static IEnumerable<Row<T>> Rows<T>(ConcurrentDictionary<GrainId, T> states, Func<T, long> order, bool descending)

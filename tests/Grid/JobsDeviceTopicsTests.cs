@@ -152,6 +152,48 @@ public sealed class JobsDeviceTopicsTests : IAsyncLifetime
         Assert.Equal(["PENDING", "SENT", "IN_PROGRESS", "SUCCEEDED"], history.Select(h => (string)h!["status"]!));
     }
 
+    [Fact]
+    public async Task JobsTopics_AThingWhoseExecutionFailedGetsItsRetryAndCountsOnceByItsLast()
+    {
+        var thing = GridServer.NewId("retry");
+        await _rest.RegisterThingAsync(thing);
+        var p = Prefix("$aws", thing);
+        await using var device = await DeviceAsync(thing, 5);
+        await device.WaitForAsync("connect");
+        await device.RequestAsync("subscribe", new { topic = JobTopics(p), qos = 1 }, "subscribed");
+        var (status, job) = await _rest.SendAsync(HttpMethod.Post, "/api/v1/jobs", System.Net.Http.Json.JsonContent.Create(new
+        {
+            document = new { operation = "install" },
+            targets = new { thingNames = new[] { thing } },
+            retry = new { criteriaList = new[] { new { failureType = "FAILED", numberOfRetries = 1 } } },
+        }));
+        Assert.True(status == HttpStatusCode.Created, job.ToJsonString());
+        Assert.Equal(1, (int)job["retry"]!["criteriaList"]![0]!["numberOfRetries"]!);
+        var jobId = (string)job["jobId"]!;
+        // The job answers before its rollout makes the execution: the device starts once it is told of it.
+        await NoticeAsync(device, p + "notify-next", n => (int?)n["execution"]?["executionNumber"] == 1);
+
+        var first = await AskAsync(device, p + "start-next", new { }, p + "start-next/accepted");
+        Assert.Equal(1, (int)first["execution"]!["executionNumber"]!);
+        await AskAsync(device, $"{p}{jobId}/update", new { status = "FAILED", statusDetails = new { reason = "disk full" } }, $"{p}{jobId}/update/accepted");
+        var retried = await NoticeAsync(device, p + "notify-next", n => (int?)n["execution"]?["executionNumber"] == 2);
+        Assert.Equal(jobId, (string)retried["execution"]!["jobId"]!);
+        Assert.Equal("QUEUED", (string)retried["execution"]!["status"]!);
+
+        var second = await AskAsync(device, p + "start-next", new { }, p + "start-next/accepted");
+        Assert.Equal(2, (int)second["execution"]!["executionNumber"]!);
+        await AskAsync(device, $"{p}{jobId}/update", new { status = "SUCCEEDED" }, $"{p}{jobId}/update/accepted");
+        var earlier = await AskAsync(device, $"{p}{jobId}/get", new { executionNumber = 1 }, $"{p}{jobId}/get/accepted");
+        Assert.Equal("FAILED", (string)earlier["execution"]!["status"]!);
+
+        var (waited, final) = await _rest.SendAsync(HttpMethod.Get, $"/api/v1/jobs/{jobId}/wait?timeout=30");
+        Assert.Equal(HttpStatusCode.OK, waited);
+        Assert.Equal("COMPLETED", (string)final["status"]!);
+        Assert.Equal("""{"SUCCEEDED":1}""", final["counts"]!.ToJsonString());
+        var executions = await _rest.ListAllAsync($"jobId={jobId}", pageSize: 10);
+        Assert.Equal([(1, "FAILED"), (2, "SUCCEEDED")], executions.Select(e => ((int)e["executionNumber"]!, (string)e["status"]!)).Order());
+    }
+
     [Theory]
     [InlineData("$emqx", 4)]
     [InlineData("$aws", 5)]
@@ -168,6 +210,8 @@ public sealed class JobsDeviceTopicsTests : IAsyncLifetime
         var mine = await CreateJobAsync(thing, new { operation = "reboot" });
         var theirs = await CreateJobAsync(other, new { operation = "reboot" });
         await NoticeAsync(device, p + "notify-next", n => n["execution"] is not null);
+        await Eventually.TrueAsync(async () => (await _rest.ListAllAsync($"jobId={theirs}", pageSize: 10)).Count == 1,
+            TimeSpan.FromSeconds(20), "the other thing has its execution");
 
         async Task<JsonNode> RawAsync(string topic, string payload, string answer)
         {

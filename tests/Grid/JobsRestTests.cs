@@ -171,6 +171,10 @@ public sealed class JobsRestTests : IAsyncLifetime
         { "thingIds and thingNames", """{"action":"a","targets":{"thingIds":["t"],"thingNames":["t"]}}""", HttpStatusCode.BadRequest },
         { "thingGroupNames not a list", """{"document":{"operation":"install"},"targets":{"thingGroupNames":"g"}}""", HttpStatusCode.BadRequest },
         { "name not a string", """{"action":"a","targets":{"groups":["g"]},"name":5}""", HttpStatusCode.BadRequest },
+        { "retry count 0", """{"action":"a","targets":{"groups":["g"]},"retry":{"criteriaList":[{"failureType":"FAILED","numberOfRetries":0}]}}""", HttpStatusCode.BadRequest },
+        { "retry count 11", """{"action":"a","targets":{"groups":["g"]},"retry":{"criteriaList":[{"failureType":"ALL","numberOfRetries":11}]}}""", HttpStatusCode.BadRequest },
+        { "retry of REJECTED", """{"action":"a","targets":{"groups":["g"]},"retry":{"criteriaList":[{"failureType":"REJECTED","numberOfRetries":1}]}}""", HttpStatusCode.BadRequest },
+        { "in-progress timeout 0", """{"action":"a","targets":{"groups":["g"]},"timeoutConfig":{"inProgressTimeoutInMinutes":0}}""", HttpStatusCode.BadRequest },
         { "description over 2028", """{"action":"a","targets":{"groups":["g"]},"description":"BLOB"}""", HttpStatusCode.BadRequest },
     };
 

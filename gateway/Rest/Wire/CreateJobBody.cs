@@ -38,6 +38,9 @@ public sealed record CreateJobBody
     [Description("How long each execution may stay IN_PROGRESS before it is TIMED_OUT.")]
     public TimeoutConfig? TimeoutConfig { get; init; }
 
+    [Description("Another execution for a thing whose execution failed or timed out.")]
+    public RetryConfig? Retry { get; init; }
+
     public required JobTargets Targets { get; init; }
 
     public RolloutConfig? Rollout { get; init; }

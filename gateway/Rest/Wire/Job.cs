@@ -40,6 +40,10 @@ public sealed record Job
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public TimeoutConfig? TimeoutConfig { get; init; }
 
+    [Description("Another execution for a thing whose execution failed or timed out; counts count each thing by its last.")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public RetryConfig? Retry { get; init; }
+
     public required JobTargets Targets { get; init; }
 
     [Description("How fast executions are created; null: as fast as the grid goes.")]
@@ -95,6 +99,10 @@ public sealed record Job
             JobType = d.Continuous ? "CONTINUOUS" : "SNAPSHOT",
             Ttl = d.Lifetime,
             TimeoutConfig = d.InProgressTimeoutMinutes is { } minutes ? new TimeoutConfig { InProgressTimeoutInMinutes = minutes } : null,
+            Retry = d.Retry.IsDefaultOrEmpty ? null : new RetryConfig
+            {
+                CriteriaList = [.. d.Retry.Select(r => new RetryCriteria { FailureType = r.FailureType, NumberOfRetries = r.NumberOfRetries })],
+            },
             Targets = new JobTargets { ThingIds = WireJson.List(d.Targets.ThingIds), Groups = WireJson.List(d.Targets.Groups) },
             Rollout = RolloutConfig.From(d.Rollout),
             Abort = [.. (d.Abort.IsDefault ? [] : d.Abort).Select(AbortCriteria.From)],
@@ -119,6 +127,21 @@ public sealed record TimeoutConfig
 {
     [Description("1 to 10080 (a week).")]
     public required int InProgressTimeoutInMinutes { get; init; }
+}
+
+/// <summary>AWS IoT's retry config: a thing whose execution ended in failureType gets up to numberOfRetries more.</summary>
+public sealed record RetryConfig
+{
+    public required IReadOnlyList<RetryCriteria> CriteriaList { get; init; }
+}
+
+public sealed record RetryCriteria
+{
+    [Description("FAILED, TIMED_OUT or ALL (either).")]
+    public required string FailureType { get; init; }
+
+    [Description("1 to 10.")]
+    public required int NumberOfRetries { get; init; }
 }
 
 /// <summary>The things a job is for: named things and the members of groups. A request names at least one of either.</summary>
