@@ -48,6 +48,66 @@ public sealed class JobsBrowserTests(ChromiumFixture chromium) : ConsoleTestBase
         }
     }
 
+    [Fact]
+    public async Task Jobs_AFormJobWithADocumentTimeoutAndRetriesShowsEachExecutionsDetailsVersionAndNumber()
+    {
+        var thing = GridServer.NewId("pump");
+        await Rest.RegisterThingAsync(thing, new { name = "Pump" });
+        var p = $"$aws/things/{thing}/jobs/";
+        await using var device = await NodeMqttClient.StartAsync($"mqtt://127.0.0.1:{Server.MqttPort}", new
+        {
+            clientId = thing,
+            username = thing,
+            password = GridServer.Token(userId: 0, actions: [5, 8], devices: [thing]),
+            protocolVersion = 5,
+            clean = true,
+            keepalive = 30,
+        });
+        await device.WaitForAsync("connect");
+        await device.RequestAsync("subscribe", new { topic = new[] { p + "notify-next", p + "+/update/accepted" }, qos = 1 }, "subscribed");
+        await LoginAsync(path: "/console#/jobs");
+
+        var jobId = GridServer.NewId("firmware");
+        await Page.ClickAsync("#job-open");
+        await Page.FillAsync("#job-new-id", jobId);
+        await Page.FillAsync("#job-document", "{\"operation\": \"install\", \"url\": \"https://example.com/pump.bin\"}");
+        await Page.FillAsync("#job-in-progress", "10081");
+        await Page.FillAsync("#job-target-search", thing);
+        await Page.CheckAsync($"#job-things input[value=\"{thing}\"]");
+        await Page.ClickAsync("#job-submit");
+        await Assertions.Expect(Page.Locator("#job-form-error")).ToContainTextAsync("from 1 to 10080");
+        await Page.FillAsync("#job-in-progress", "30");
+        await Page.SelectOptionAsync("#job-retry-type", "FAILED");
+        await Page.FillAsync("#job-retry-count", "2");
+        await Page.ClickAsync("#job-submit");
+        await Assertions.Expect(Page.Locator("#job")).Not.ToBeVisibleAsync();
+
+        var (_, job) = await Rest.SendAsync(HttpMethod.Get, $"/api/v1/jobs/{jobId}");
+        Assert.Equal("install", (string)job["action"]!);
+        Assert.Equal("https://example.com/pump.bin", (string)job["document"]!["url"]!);
+        Assert.Equal(30, (int)job["timeoutConfig"]!["inProgressTimeoutInMinutes"]!);
+        Assert.Equal("""{"criteriaList":[{"failureType":"FAILED","numberOfRetries":2}]}""", job["retry"]!.ToJsonString());
+
+        // The device starts its execution and reports progress, then fails it: a retry follows.
+        await device.WaitForAsync("message", m => (string)m["topic"]! == p + "notify-next");
+        await device.RequestAsync("publish", new { topic = p + "start-next", payload = "{}", qos = 1 }, "published");
+        await device.RequestAsync("publish", new { topic = $"{p}{jobId}/update", payload = """{"status":"IN_PROGRESS","statusDetails":{"progress":"50%"}}""", qos = 1 }, "published");
+        await device.WaitForAsync("message", m => (string)m["topic"]! == $"{p}{jobId}/update/accepted");
+        await Page.GotoAsync($"/console#/jobs/{jobId}");
+        await Assertions.Expect(Page.Locator("#job-fields [data-field=Document]")).ToContainTextAsync("\"operation\":\"install\"");
+        await Assertions.Expect(Page.Locator("#job-fields [data-field='In-progress timeout']")).ToHaveTextAsync("30 min");
+        await Assertions.Expect(Page.Locator("#job-fields [data-field=Retries]")).ToHaveTextAsync("2 after FAILED");
+        var first = Page.Locator("#job-executions-body tr").First;
+        await Assertions.Expect(first.Locator(".status-details")).ToHaveTextAsync("progress: 50%");
+        await Assertions.Expect(first.Locator(".version")).ToHaveTextAsync("3");
+        await Assertions.Expect(first.Locator(".execution-number")).ToHaveTextAsync("1");
+
+        await device.RequestAsync("publish", new { topic = $"{p}{jobId}/update", payload = """{"status":"FAILED","statusDetails":{"reason":"disk full"}}""", qos = 1 }, "published");
+        await Assertions.Expect(Page.Locator("#job-executions-body tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(Page.Locator("#job-executions-body .execution-number")).ToHaveTextAsync(["1", "2"]);
+        await Assertions.Expect(Page.Locator("#job-executions-body tr").First.Locator(".status-details")).ToHaveTextAsync("reason: disk full");
+    }
+
     private async Task CreateFromTheFormAndAnswerAsync(string[] things, string group, string offline, string waitingJobId, NodeMqttClient[] devices)
     {
         await LoginAsync(path: "/console#/jobs");

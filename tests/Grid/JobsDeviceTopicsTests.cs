@@ -153,6 +153,29 @@ public sealed class JobsDeviceTopicsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task JobsTopics_ADeviceOnBothTopicTreesGetsCommandsAsRequestsAndJobsOnlyOnItsJobsTopics()
+    {
+        var thing = GridServer.NewId("both");
+        await _rest.RegisterThingAsync(thing);
+        var p = Prefix("$emqx", thing);
+        var requests = $"$emqx/commands/things/{thing}/executions/+/request";
+        await using var device = await DeviceAsync(thing, 5);
+        await device.WaitForAsync("connect");
+        await device.RequestAsync("subscribe", new { topic = new[] { requests, p + "notify-next" }, qos = 1 }, "subscribed");
+
+        var jobId = await CreateJobAsync(thing, new { operation = "install" });
+        await NoticeAsync(device, p + "notify-next", n => (string?)n["execution"]?["jobId"] == jobId);
+        var command = await _rest.CreateCommandAsync(new { thingId = thing, action = "blink", ttl = 60 });
+        var request = await device.WaitForAsync("message", m => ((string)m["topic"]!).EndsWith("/request", StringComparison.Ordinal));
+
+        // The one request is the ordinary command's: the job's execution was told on notify-next only.
+        Assert.Equal((string)command["executionId"]!, (string)JsonNode.Parse((string)request["payload"]!)!["commandId"]!);
+        Assert.False(device.Saw("message"), device.Describe());
+        var jobExecution = Assert.Single(await _rest.ListAllAsync($"jobId={jobId}", pageSize: 10));
+        Assert.Equal("SENT", (string)jobExecution["status"]!);
+    }
+
+    [Fact]
     public async Task JobsTopics_AThingWhoseExecutionFailedGetsItsRetryAndCountsOnceByItsLast()
     {
         var thing = GridServer.NewId("retry");

@@ -102,9 +102,15 @@ export class JobPage {
       ...field('Status', statusBadge(job.status)),
       ...(job.abortReason ? field('Abort reason', job.abortReason) : []),
       ...(job.abortRule ? field('Rule that fired', abortRule(job.abortRule)) : []),
+      ...(job.name ? field('Name', job.name) : []),
+      ...(job.description ? field('Description', job.description) : []),
       ...field('Action', job.action),
       ...field('Parameters', el('code', {}, JSON.stringify(job.params ?? {}))),
+      ...field('Document', el('code', {}, JSON.stringify(job.document ?? {}))),
       ...field('TTL', job.ttl === null || job.ttl === undefined ? 'grid default' : `${job.ttl} s`),
+      ...field('In-progress timeout', job.timeoutConfig ? `${job.timeoutConfig.inProgressTimeoutInMinutes} min` : 'the TTL bounds it'),
+      ...field('Retries', job.retry?.criteriaList?.length
+        ? job.retry.criteriaList.map((r) => `${r.numberOfRetries} after ${r.failureType}`).join(', ') : 'none'),
       ...field('Targets', el('span', { class: 'target-list' }, ...targets.flatMap((target, i) => (i ? [', ', target] : [target])))),
       ...field('Targeted', String(job.targeted)),
       ...field('Created', `${job.created} execution${job.created === 1 ? '' : 's'}`),
@@ -124,7 +130,11 @@ export class JobPage {
       el('td', { dataset: { label: 'Execution ID' } },
         el('button', { type: 'button', class: 'id-link', onclick: () => this.openExecution(execution.executionId) }, execution.executionId)),
       el('td', { dataset: { label: 'Thing' }, title: execution.thingId }, execution.thingId),
+      el('td', { dataset: { label: 'Execution number' }, class: 'execution-number' }, String(execution.executionNumber)),
       el('td', { dataset: { label: 'Status' } }, statusBadge(execution.status)),
+      el('td', { dataset: { label: 'Details' }, class: 'status-details' },
+        Object.entries(execution.statusDetails ?? {}).map(([name, value]) => `${name}: ${value}`).join(', ')),
+      el('td', { dataset: { label: 'Version' }, class: 'version' }, String(execution.versionNumber)),
       el('td', { dataset: { label: 'Updated At' }, title: execution.updatedAt }, formatTime(execution.updatedAt)))));
     $('job-executions-empty').hidden = items.length > 0;
   }
