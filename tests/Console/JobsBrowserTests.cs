@@ -54,15 +54,7 @@ public sealed class JobsBrowserTests(ChromiumFixture chromium) : ConsoleTestBase
         var thing = GridServer.NewId("pump");
         await Rest.RegisterThingAsync(thing, new { name = "Pump" });
         var p = $"$aws/things/{thing}/jobs/";
-        await using var device = await NodeMqttClient.StartAsync($"mqtt://127.0.0.1:{Server.MqttPort}", new
-        {
-            clientId = thing,
-            username = thing,
-            password = GridServer.Token(userId: 0, actions: [5, 8], devices: [thing]),
-            protocolVersion = 5,
-            clean = true,
-            keepalive = 30,
-        });
+        await using var device = await FleetsDevice.StartAsync(Server, thing);
         await device.WaitForAsync("connect");
         await device.RequestAsync("subscribe", new { topic = new[] { p + "notify-next", p + "+/update/accepted" }, qos = 1 }, "subscribed");
         await LoginAsync(path: "/console#/jobs");

@@ -47,16 +47,7 @@ public sealed class JobsDeviceTopicsTests : IAsyncLifetime
     ];
 
     private Task<NodeMqttClient> DeviceAsync(string thing, int protocolVersion, bool clean = true) =>
-        NodeMqttClient.StartAsync($"mqtt://127.0.0.1:{_server.MqttPort}", new
-        {
-            clientId = thing,
-            username = thing,
-            password = GridServer.Token(userId: 0, actions: [5, 8], devices: [thing]),
-            protocolVersion,
-            clean,
-            properties = protocolVersion == 5 && !clean ? new { sessionExpiryInterval = 300 } : null,
-            keepalive = 30,
-        });
+        FleetsDevice.StartAsync(_server, thing, protocolVersion, clean);
 
     private async Task<string> CreateJobAsync(string thing, object document)
     {

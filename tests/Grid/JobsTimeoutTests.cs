@@ -45,15 +45,7 @@ public sealed class JobsTimeoutTests : IAsyncLifetime
         var thing = GridServer.NewId("stuck");
         await _rest.RegisterThingAsync(thing);
         var p = $"$aws/things/{thing}/jobs/";
-        await using var device = await NodeMqttClient.StartAsync($"mqtt://127.0.0.1:{_server.MqttPort}", new
-        {
-            clientId = thing,
-            username = thing,
-            password = GridServer.Token(userId: 0, actions: [5, 8], devices: [thing]),
-            protocolVersion = 5,
-            clean = true,
-            keepalive = 0,
-        });
+        await using var device = await FleetsDevice.StartAsync(_server, thing, keepAlive: 0);
         await device.WaitForAsync("connect");
         await device.RequestAsync("subscribe", new { topic = new[] { p + "start-next/accepted", p + "notify-next" }, qos = 1 }, "subscribed");
         var (status, job) = await _rest.SendAsync(HttpMethod.Post, "/api/v1/jobs", JsonContent.Create(new
