@@ -70,6 +70,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<FleetsResponseHandler>();
         services.AddSingleton<ThingJobsService>();
         services.AddSingleton<JobsRequestHandler>();
+        services.Configure<JobsRequestLimitOptions>(configuration.GetSection("Jobs"));
+        services.AddSingleton<JobsRequestLimit>();
         services.AddSingleton<MqttDeviceCredentials>();
         services.AddMqttServer<FleetsMqttApplication>();
         services.AddSingleton<IMqttServerEvents, MqttDoorMetrics>();

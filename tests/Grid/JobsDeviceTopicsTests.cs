@@ -208,6 +208,40 @@ public sealed class JobsDeviceTopicsTests : IAsyncLifetime
         Assert.Equal([(1, "FAILED"), (2, "SUCCEEDED")], executions.Select(e => ((int)e["executionNumber"]!, (string)e["status"]!)).Order());
     }
 
+    [Fact]
+    public async Task JobsTopics_RequestsPastASessionsAllowanceAreThrottledAndTheConnectionStays()
+    {
+        // An allowance of three that refills once in a thousand seconds: the fourth request of a burst is past it.
+        await using var server = await GridServer.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Jobs:DeviceRequestBurst"] = "3",
+            ["Jobs:DeviceRequestsPerSecond"] = "0.001",
+        });
+        var thing = GridServer.NewId("busy");
+        await server.Client().RegisterThingAsync(thing);
+        var p = Prefix("$emqx", thing);
+        await using var device = await FleetsDevice.StartAsync(server, thing);
+        await device.WaitForAsync("connect");
+        await device.RequestAsync("subscribe", new { topic = new[] { p + "get/accepted", p + "get/rejected" }, qos = 1 }, "subscribed");
+
+        for (var i = 0; i < 5; i++)
+        {
+            await device.RequestAsync("publish", new { topic = p + "get", payload = $$"""{"clientToken":"t{{i}}"}""", qos = 1 }, "published");
+        }
+        var answers = new List<(string Token, string Topic, string? Code)>();
+        for (var i = 0; i < 5; i++)
+        {
+            var message = await device.WaitForAsync("message");
+            var body = JsonNode.Parse((string)message["payload"]!)!;
+            answers.Add(((string)body["clientToken"]!, (string)message["topic"]!, (string?)body["code"]));
+        }
+
+        Assert.Equal(["t0", "t1", "t2"], answers.Where(a => a.Topic.EndsWith("/accepted", StringComparison.Ordinal)).Select(a => a.Token).Order());
+        Assert.Equal(["t3", "t4"], answers.Where(a => a.Topic.EndsWith("/rejected", StringComparison.Ordinal)).Select(a => a.Token).Order());
+        Assert.All(answers.Where(a => a.Topic.EndsWith("/rejected", StringComparison.Ordinal)), a => Assert.Equal("RequestThrottled", a.Code));
+        Assert.False(device.HasExited);
+    }
+
     [Theory]
     [InlineData("$emqx", 4)]
     [InlineData("$aws", 5)]

@@ -24,6 +24,7 @@ public sealed class FleetsMqttApplication(
     MqttDeviceCredentials credentials,
     FleetsResponseHandler responses,
     JobsRequestHandler jobRequests,
+    JobsRequestLimit jobRequestLimit,
     TimeProvider clock,
     IOptions<FleetsMqttOptions> options,
     ILogger<FleetsMqttApplication> logger) : IMqttApplication, IAsyncDisposable
@@ -73,7 +74,7 @@ public sealed class FleetsMqttApplication(
 
     public async ValueTask OnMessageReceivedAsync(MqttSessionInfo session, MqttApplicationMessage message, CancellationToken cancellationToken)
     {
-        var (topic, body) = await jobRequests.HandleAsync(session.Identity, message.Topic, message.Payload) is { } answer
+        var (topic, body) = await jobRequests.HandleAsync(session.Identity, message.Topic, message.Payload, () => jobRequestLimit.TryTake(session.ClientId)) is { } answer
             ? (answer.Topic, answer.Body)
             : await responses.HandleAsync(message.Topic, message.Payload) is { } reply ? (reply.Topic, reply.Body) : (null, null);
         if (topic is null)
@@ -147,6 +148,7 @@ public sealed class FleetsMqttApplication(
         {
             clients.TryRemove(session.ClientId, out _);
         }
+        jobRequestLimit.Forget(session.ClientId);
         if (_links.TryRemove(session.ClientId, out var link))
         {
             await link.DisposeAsync();

@@ -63,6 +63,20 @@ public sealed record JobsRequest(
         }
     }
 
+    /// <summary>The request's client token if the payload is a JSON object with a valid one; null otherwise.</summary>
+    public static string? TryReadClientToken(ReadOnlyMemory<byte> payload)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(payload);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? ClientTokenOf(document.RootElement) : null;
+        }
+        catch (Exception e) when (e is JsonException or JobsRequestException)
+        {
+            return null;
+        }
+    }
+
     private static string? ClientTokenOf(JsonElement body)
     {
         if (!body.TryGetProperty("clientToken", out var value) || value.ValueKind == JsonValueKind.Null)

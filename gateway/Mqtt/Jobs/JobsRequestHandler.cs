@@ -13,12 +13,21 @@ public sealed record JobsReply(bool Accepted, string Topic, byte[] Body);
 /// </summary>
 public sealed class JobsRequestHandler(ThingJobsService jobs, JobDocuments documents, TimeProvider clock)
 {
-    /// <summary>Answers a request published on <paramref name="topic"/> by <paramref name="thing"/>; null when the topic is no jobs request of its own.</summary>
-    public async Task<JobsReply?> HandleAsync(string thing, string topic, ReadOnlyMemory<byte> payload)
+    /// <summary>
+    /// Answers a request published on <paramref name="topic"/> by <paramref name="thing"/>; null when the topic is no jobs
+    /// request of its own. A request past the session's allowance (<paramref name="allowed"/> false) is rejected
+    /// RequestThrottled without a grain call.
+    /// </summary>
+    public async Task<JobsReply?> HandleAsync(string thing, string topic, ReadOnlyMemory<byte> payload, Func<bool> allowed)
     {
         if (!JobsTopics.TryParse(topic, out var request) || request.Thing != thing)
         {
             return null;
+        }
+        if (!allowed())
+        {
+            return Rejected(request, JobsPayloads.Rejected(new JobsRefusal(JobsRefusal.RequestThrottled, "Too many jobs requests from this session; retry later")),
+                JobsRequest.TryReadClientToken(payload));
         }
         string? token = null;
         try
