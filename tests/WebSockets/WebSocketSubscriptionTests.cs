@@ -1,5 +1,6 @@
 using Xunit;
 using System.Text.Json.Nodes;
+using CommandGrid.Tests.Grid;
 using CommandGrid.Tests.Infrastructure;
 using static CommandGrid.Tests.WebSockets.WsKit;
 
@@ -39,6 +40,25 @@ public sealed class WebSocketSubscriptionTests
         // Delivery (PENDING → SENT) is not news for the creator: only the device's two reports arrived.
         var creatorUpdates = (await creator.MessagesBeforeMarkerAsync()).Where(m => (string?)m["action"] == "command/update" && m["requestId"] is null).ToList();
         Assert.Equal(2, creatorUpdates.Count);
+    }
+
+    [Fact]
+    public async Task Subscribe_ByDevice_GetsTheDocumentOfAJobGivenByItsDocumentAsItsParameters()
+    {
+        await using var server = await GridServer.StartAsync();
+        var device = await RegisterDeviceAsync(server);
+        await using var deviceClient = await WsClient.ConnectAuthenticatedAsync(server);
+        await deviceClient.OkAsync(Message("command/subscribe", ("deviceId", device)));
+        using var rest = server.Client();
+        var (_, job) = await rest.SendAsync(HttpMethod.Post, "/api/v1/jobs", System.Net.Http.Json.JsonContent.Create(new
+        {
+            document = new { operation = "install", url = "https://example.com/fw.bin" },
+            targets = new { thingNames = new[] { device } },
+        }));
+
+        var push = await deviceClient.WaitForPushAsync("command/insert", m => (string?)m["command"]!["jobId"] == (string)job["jobId"]!);
+        Assert.Equal("install", (string?)push["command"]!["command"]);
+        Assert.Equal("https://example.com/fw.bin", (string?)push["command"]!["parameters"]!["url"]);
     }
 
     [Fact]

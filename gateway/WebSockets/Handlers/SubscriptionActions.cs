@@ -7,7 +7,7 @@ using CommandGrid.Grains.Interfaces;
 namespace CommandGrid.Gateway.WebSockets.Handlers;
 
 /// <summary>command/subscribe, command/unsubscribe, subscription/list.</summary>
-internal sealed class SubscriptionActions(CommandService commands, DeviceService devices) : IWsActionGroup
+internal sealed class SubscriptionActions(CommandService commands, DeviceService devices, JobDocuments documents) : IWsActionGroup
 {
     public const int DefaultReplayLimit = 100;
     public const int MaxReplayLimit = 1000;
@@ -61,7 +61,7 @@ internal sealed class SubscriptionActions(CommandService commands, DeviceService
 
         var id = SubscriptionRegistry.NextId();
         CommandSubscription subscription = deviceId is not null
-            ? new DeviceSubscription(id, session, token, filter, commands, devices)
+            ? new DeviceSubscription(id, session, token, filter, commands, devices, documents)
             : new FeedSubscription(id, session, token, filter, commands);
         session.Subscriptions.Add(subscription);
         IReadOnlyList<CommandRecord> replay;

@@ -7,9 +7,11 @@ namespace CommandGrid.Gateway.WebSockets.Subscriptions;
 
 /// <summary>
 /// A subscription to one device: a delivering connection of its device grain, so the device's
-/// pending commands are pushed at once and each one written counts as delivered (SENT).
+/// pending commands are pushed at once and each one written counts as delivered (SENT). The execution of a job given
+/// by its document carries that document as its parameters, as an MQTT command request does.
 /// </summary>
-internal sealed class DeviceSubscription(long id, WsSession session, TokenPayload token, SubscriptionFilter filter, CommandService commands, DeviceService devices)
+internal sealed class DeviceSubscription(
+    long id, WsSession session, TokenPayload token, SubscriptionFilter filter, CommandService commands, DeviceService devices, JobDocuments documents)
     : CommandSubscription(id, session, token, filter, commands), IDeviceConnection
 {
     protected override bool Delivers => true;
@@ -19,10 +21,13 @@ internal sealed class DeviceSubscription(long id, WsSession session, TokenPayloa
 
     public override bool Matches(CommandRecord command) => command.DeviceId == Filter.DeviceId && base.Matches(command);
 
-    public Task CommandAvailable(CommandRecord command)
+    public async Task CommandAvailable(CommandRecord command)
     {
+        if (command.ParametersJson is null && command.JobId is not null)
+        {
+            command = command with { ParametersJson = await documents.ParametersOfAsync(command) };
+        }
         OnInserted(command);
-        return Task.CompletedTask;
     }
 
     public Task CommandUpdated(CommandRecord command)
