@@ -33,11 +33,11 @@ public sealed class JobDocuments(JobService jobs) : IDisposable
     }
 
     /// <summary>
-    /// The parameters a device that takes executions as command requests gets: the execution's own, or for an execution
-    /// of a job given by its document, that document.
+    /// The execution as a device that takes executions as commands gets it (an MQTT command request, a WebSocket push):
+    /// with its own parameters, or for an execution of a job given by its document, that document as its parameters.
     /// </summary>
-    public async Task<string?> ParametersOfAsync(CommandRecord command) =>
-        command.ParametersJson is null && command.JobId is { } jobId ? await GetAsync(jobId) : command.ParametersJson;
+    public async Task<CommandRecord> DeliverableAsync(CommandRecord command) =>
+        command.ParametersJson is null && command.JobId is { } jobId ? command with { ParametersJson = await GetAsync(jobId) } : command;
 
     public void Dispose() => _cache.Dispose();
 }

@@ -34,4 +34,11 @@ public interface IThingJobsGrain : IGrainWithStringKey
 
 /// <summary>A thing's pending job executions, as AWS IoT Jobs' GetPendingJobExecutions lists them.</summary>
 [GenerateSerializer, Immutable, Alias("cg.ThingJobExecutions")]
-public sealed record ThingJobExecutions(ImmutableArray<CommandRecord> InProgress, ImmutableArray<CommandRecord> Queued);
+public sealed record ThingJobExecutions(ImmutableArray<CommandRecord> InProgress, ImmutableArray<CommandRecord> Queued)
+{
+    /// <summary>Every one, in the order a device works on them: the IN_PROGRESS ones, then the QUEUED ones.</summary>
+    public IEnumerable<CommandRecord> InOrder => InProgress.Concat(Queued);
+
+    /// <summary>The one a device works on next (<see cref="IThingJobsGrain.GetNextAsync"/>); null when none is pending.</summary>
+    public CommandRecord? Next => InOrder.FirstOrDefault();
+}

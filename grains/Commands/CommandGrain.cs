@@ -329,7 +329,7 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
     /// </summary>
     private long InProgressDeadlineMs() => State.InProgressTimeoutMinutes is { } minutes && State.StartedAtMs is { } started
         ? DateTimeOffset.FromUnixTimeMilliseconds(started).AddMinutes(minutes).ToUnixTimeMilliseconds()
-        : State.TimestampMs + State.Lifetime * 1000L;
+        : State.TtlEndMs();
 
     /// <summary>Keeps the TTL while the execution is in memory; without it, an open execution would wait for a reminder it does not have.</summary>
     private void ArmTtlTimer()
@@ -397,7 +397,7 @@ public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
             State.History.Add(new StatusChange(status, deviceStatus, now, source));
         }
         await WriteAsync();
-        if (rearm && !CommandStatus.IsFinal(status))
+        if (rearm)
         {
             ArmTtlTimer();
         }

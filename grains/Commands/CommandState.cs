@@ -26,9 +26,15 @@ public sealed class CommandState
     public long LastUpdatedMs { get; set; }
     [Id(7)]
     public int Lifetime { get; set; }
-    /// <summary>Timestamp + lifetime: what the overdue sweep asks for.</summary>
+    /// <summary>The deadline now: <see cref="TtlEndMs"/>, or a started execution's in-progress or step timeout. What the overdue sweep asks for.</summary>
     [Id(18)]
     public long ExpiresAtMs { get; set; }
+
+    /// <summary>
+    /// Timestamp + lifetime: the deadline of an execution not started, and of a started one without an in-progress timeout.
+    /// A method, not a property: the stored JSON holds the state's properties, and this is derived.
+    /// </summary>
+    public long TtlEndMs() => TimestampMs + Lifetime * 1000L;
     [Id(8)]
     public string Status { get; set; } = CommandStatus.Pending;
     [Id(9)]
@@ -71,5 +77,5 @@ public sealed class CommandState
         Lifetime, Status, DeviceStatus, ResultJson, UserId, NetworkId, DeviceTypeId, ClientToken, StatusReason, [.. History], JobId,
         VersionNumber, ExecutionNumber, StatusDetails?.ToImmutableDictionary(),
         StartedAtMs is { } started ? DateTimeOffset.FromUnixTimeMilliseconds(started) : null,
-        ExpiresAtMs != TimestampMs + Lifetime * 1000L ? DateTimeOffset.FromUnixTimeMilliseconds(ExpiresAtMs) : null);
+        ExpiresAtMs != TtlEndMs() ? DateTimeOffset.FromUnixTimeMilliseconds(ExpiresAtMs) : null);
 }

@@ -220,11 +220,8 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
 
     private async Task<bool> CreateRetryAsync(CommandState failed)
     {
-        var definition = State.Definition;
         var number = failed.ExecutionNumber + 1;
-        var request = new CreateCommandRequest(failed.DeviceId, definition.Action, definition.ParametersJson, null, definition.Lifetime,
-            null, null, definition.UserId, Fingerprint: definition.Fingerprint, JobId: JobId,
-            InProgressTimeoutMinutes: definition.InProgressTimeoutMinutes, ExecutionNumber: number);
+        var request = ExecutionRequest(failed.DeviceId, number);
         try
         {
             // The key is the job's own (no user's token starts with "job-retry:"): one execution per thing and number.
@@ -553,13 +550,10 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
 
     private async Task CreateExecutionsAsync(FanOutPage page)
     {
-        var definition = State.Definition;
         await Parallel.ForEachAsync(Enumerable.Range(0, page.ThingIds.Count), Parallelism(), async (i, _) =>
         {
             var thingId = page.ThingIds[i];
-            var request = new CreateCommandRequest(thingId, definition.Action, definition.ParametersJson, null, definition.Lifetime,
-                null, null, definition.UserId, Fingerprint: definition.Fingerprint, JobId: JobId,
-                InProgressTimeoutMinutes: definition.InProgressTimeoutMinutes);
+            var request = ExecutionRequest(thingId, executionNumber: 1);
             try
             {
                 await GrainFactory.GetGrain<IDeviceGrain>(thingId).CreateCommandAsync(request, page.FirstId + i);
@@ -645,6 +639,15 @@ public sealed partial class JobGrain : Grain, IJobGrain, IJobSteps, IRemindable
             }
         }
         return names;
+    }
+
+    /// <summary>The request for one thing's execution of this job: its first, or a retry's.</summary>
+    private CreateCommandRequest ExecutionRequest(string thingId, int executionNumber)
+    {
+        var definition = State.Definition;
+        return new CreateCommandRequest(thingId, definition.Action, definition.ParametersJson, null, definition.Lifetime,
+            null, null, definition.UserId, Fingerprint: definition.Fingerprint, JobId: JobId,
+            InProgressTimeoutMinutes: definition.InProgressTimeoutMinutes, ExecutionNumber: executionNumber);
     }
 
     private long OpenCount() => CommandStatus.Open.Sum(s => _counts.TryGetValue(s, out var n) ? n : 0);

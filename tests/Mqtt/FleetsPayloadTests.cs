@@ -18,7 +18,7 @@ public sealed class FleetsPayloadTests
     [Fact]
     public void FleetsPayloads_RequestCarriesUnixSecondsAndTtlSeconds()
     {
-        var request = JsonNode.Parse(FleetsPayloads.Request(Command(Created), "{\"value\":24}"))!;
+        var request = JsonNode.Parse(FleetsPayloads.Request(Command(Created)))!;
         Assert.Equal(1_748_390_400, (long)request["timestamp"]!);
         Assert.Equal(30, (int)request["ttl"]!);
         Assert.Equal("42", (string)request["commandId"]!);

@@ -162,7 +162,7 @@ public sealed class MqttBrokerBridge : ICommandFeedObserver, IAsyncDisposable
             using var expiry = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
             expiry.CancelAfter(remaining);
             var topic = FleetsTopics.Request(command.DeviceId, command.Id);
-            var payload = FleetsPayloads.Request(command, await _documents.ParametersOfAsync(command));
+            var payload = FleetsPayloads.Request(await _documents.DeliverableAsync(command));
             while (true)
             {
                 try

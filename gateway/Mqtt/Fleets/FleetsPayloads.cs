@@ -13,16 +13,16 @@ namespace CommandGrid.Gateway.Mqtt.Fleets;
 public static class FleetsPayloads
 {
     /// <summary>
-    /// The request a device receives, with its parameters (<see cref="Commands.JobDocuments.ParametersOfAsync"/>); an
+    /// The request a device receives (the execution as <see cref="Commands.JobDocuments.DeliverableAsync"/> gives it); an
     /// execution of a fleet job also names its job (<c>jobId</c>).
     /// </summary>
-    public static byte[] Request(CommandRecord command, string? parametersJson)
+    public static byte[] Request(CommandRecord command)
     {
         var request = new JsonObject
         {
             ["commandId"] = command.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["action"] = command.Command,
-            ["params"] = parametersJson is null ? new JsonObject() : JsonNode.Parse(parametersJson),
+            ["params"] = command.ParametersJson is null ? new JsonObject() : JsonNode.Parse(command.ParametersJson),
             ["timestamp"] = command.Timestamp.ToUnixTimeSeconds(),
             ["ttl"] = command.Lifetime,
         };

@@ -38,11 +38,9 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
         _commands = commands;
         _documents = documents;
         _logger = logger;
-        _notices = new JobsNotices(clientId, thing, server, jobs, documents, clock, ConfirmAsync, logger);
+        _notices = new JobsNotices(clientId, thing, server, jobs, documents, clock, ConfirmDeliveryAsync, logger);
         _subscription = devices.Connection(thing, this, () => new DeviceConnectionOptions(Delivers: true, WantsUpdates: false, WantsJobUpdates: _speaksJobs), renewEvery);
     }
-
-    public bool SpeaksJobs => _speaksJobs;
 
     /// <summary>
     /// Subscribes the session at its device (again, when the device subscribed again), taking command requests, jobs, or
@@ -79,22 +77,14 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
         var delivery = await _server.PublishAsync(_clientId, new MqttApplicationMessage
         {
             Topic = FleetsTopics.Request(_thing, command.Id),
-            Payload = FleetsPayloads.Request(command, await _documents.ParametersOfAsync(command)),
+            Payload = FleetsPayloads.Request(await _documents.DeliverableAsync(command)),
             QualityOfService = MqttQualityOfService.AtLeastOnce,
             ContentType = "application/json",
             MessageExpiryInterval = (uint)Math.Max(1, (command.ExpiresAt - DateTimeOffset.UtcNow).TotalSeconds),
         });
-        switch (delivery.Status)
+        if (!await ConfirmDeliveryAsync(delivery, [command.Id]))
         {
-            case MqttDeliveryStatus.Delivered:
-                await ConfirmAsync(command.Id);
-                break;
-            case MqttDeliveryStatus.Queued:
-                _ = ConfirmWhenAcknowledgedAsync(command.Id, delivery.Acknowledged);
-                break;
-            default:
-                _logger.LogInformation("Command {CommandId} not published to {ClientId}: {Status}", command.Id, _clientId, delivery.Status);
-                break;
+            _logger.LogInformation("Command {CommandId} not published to {ClientId}: {Status}", command.Id, _clientId, delivery.Status);
         }
     }
 
@@ -107,11 +97,30 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    private async Task ConfirmWhenAcknowledgedAsync(long commandId, Task<bool> acknowledged)
+    /// <summary>
+    /// Confirms the executions a publish told the device of as SENT: at once when it reached the live connection, once
+    /// the device acknowledges it when it was kept for an offline session. False when it reached neither.
+    /// </summary>
+    private async Task<bool> ConfirmDeliveryAsync(MqttDeliveryResult delivery, IReadOnlyList<long> commandIds)
+    {
+        switch (delivery.Status)
+        {
+            case MqttDeliveryStatus.Delivered:
+                await Task.WhenAll(commandIds.Select(ConfirmAsync));
+                return true;
+            case MqttDeliveryStatus.Queued:
+                _ = ConfirmWhenAcknowledgedAsync(commandIds, delivery.Acknowledged);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private async Task ConfirmWhenAcknowledgedAsync(IReadOnlyList<long> commandIds, Task<bool> acknowledged)
     {
         if (await acknowledged)
         {
-            await ConfirmAsync(commandId);
+            await Task.WhenAll(commandIds.Select(ConfirmAsync));
         }
     }
 

@@ -17,7 +17,7 @@ namespace CommandGrid.Gateway.Mqtt.Jobs;
 /// </summary>
 internal sealed class JobsNotices(
     string clientId, string thing, IMqttPublisher server, ThingJobsService jobs, JobDocuments documents, TimeProvider clock,
-    Func<long, Task> confirmSent, ILogger logger)
+    Func<MqttDeliveryResult, IReadOnlyList<long>, Task<bool>> confirmDelivery, ILogger logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private int _wanted;
@@ -32,10 +32,7 @@ internal sealed class JobsNotices(
         await _gate.WaitAsync();
         try
         {
-            var pending = await jobs.GetPendingAsync(thing);
-            var listed = pending.InProgress.Concat(pending.Queued).ToList();
-            _toldList = string.Join(',', listed.Select(Key));
-            _toldNext = listed.Count == 0 ? "" : Key(listed[0]);
+            (_toldList, _toldNext) = Keys(await jobs.GetPendingAsync(thing));
         }
         catch (Exception e) when (e is not ObjectDisposedException)
         {
@@ -83,27 +80,30 @@ internal sealed class JobsNotices(
     private async Task TellAsync(ThingJobExecutions pending, bool resendNext)
     {
         var now = clock.GetUtcNow();
-        var listed = pending.InProgress.Concat(pending.Queued).ToList();
-        var listKey = string.Join(',', listed.Select(Key));
+        var (listKey, nextKey) = Keys(pending);
         if (listKey != _toldList)
         {
             _toldList = listKey;
-            await PublishAsync(JobsTopics.Notify, JobsPayloads.Write(JobsPayloads.Notify(pending, now)), listed);
+            await PublishAsync(JobsTopics.Notify, JobsPayloads.Write(JobsPayloads.Notify(pending, now)), [.. pending.InOrder]);
         }
-        var next = listed.FirstOrDefault();
-        var nextKey = next is null ? "" : Key(next);
-        if (nextKey != _toldNext || (resendNext && next is not null))
+        if (nextKey != _toldNext || (resendNext && pending.Next is not null))
         {
             _toldNext = nextKey;
+            var next = pending.Next;
             var document = next?.JobId is { } jobId ? await documents.GetAsync(jobId) : null;
             var body = JobsPayloads.WithExecution(next, document);
             await PublishAsync(JobsTopics.NotifyNext, JobsPayloads.Reply(body, null, now), next is null ? [] : [next]);
         }
     }
 
-    /// <summary>Publishes under both jobs prefixes (the session gets those it subscribed to) and confirms what reached it.</summary>
+    /// <summary>
+    /// Publishes under both jobs prefixes (the session gets those it subscribed to), and confirms the executions it names
+    /// that are still PENDING once, by the first of the two that reached the device.
+    /// </summary>
     private async Task PublishAsync(Func<string, string> topic, byte[] payload, IReadOnlyList<CommandRecord> named)
     {
+        var pending = named.Where(e => e.Status == CommandStatus.Pending).Select(e => e.Id).ToList();
+        var confirmed = false;
         foreach (var prefix in JobsTopics.Prefixes(thing))
         {
             var delivery = await server.PublishAsync(clientId, new MqttApplicationMessage
@@ -113,26 +113,16 @@ internal sealed class JobsNotices(
                 QualityOfService = MqttQualityOfService.AtLeastOnce,
                 ContentType = "application/json",
             });
-            var queued = named.Where(e => e.Status == CommandStatus.Pending).Select(e => e.Id).ToList();
-            switch (delivery.Status)
+            if (!confirmed)
             {
-                case MqttDeliveryStatus.Delivered:
-                    await Task.WhenAll(queued.Select(confirmSent));
-                    break;
-                case MqttDeliveryStatus.Queued:
-                    _ = ConfirmWhenAcknowledgedAsync(queued, delivery.Acknowledged);
-                    break;
+                confirmed = await confirmDelivery(delivery, pending);
             }
         }
     }
 
-    private async Task ConfirmWhenAcknowledgedAsync(IReadOnlyList<long> ids, Task<bool> acknowledged)
-    {
-        if (await acknowledged)
-        {
-            await Task.WhenAll(ids.Select(confirmSent));
-        }
-    }
+    // What a notice says, as keys: the pending list (each execution in order) and the next execution; empty for none.
+    private static (string List, string Next) Keys(ThingJobExecutions pending) =>
+        (string.Join(',', pending.InOrder.Select(Key)), pending.Next is { } next ? Key(next) : "");
 
     // An execution as a notice names it: a retry is another execution of the same job.
     private static string Key(CommandRecord execution) => $"{execution.JobId}#{execution.ExecutionNumber}";

@@ -21,14 +21,7 @@ internal sealed class DeviceSubscription(
 
     public override bool Matches(CommandRecord command) => command.DeviceId == Filter.DeviceId && base.Matches(command);
 
-    public async Task CommandAvailable(CommandRecord command)
-    {
-        if (command.ParametersJson is null && command.JobId is not null)
-        {
-            command = command with { ParametersJson = await documents.ParametersOfAsync(command) };
-        }
-        OnInserted(command);
-    }
+    public async Task CommandAvailable(CommandRecord command) => OnInserted(await documents.DeliverableAsync(command));
 
     public Task CommandUpdated(CommandRecord command)
     {
