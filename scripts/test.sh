@@ -65,4 +65,9 @@ run_pass postgres --filter "FullyQualifiedName!~CommandGrid.Tests.Mqtt.&FullyQua
 passed=$(awk '/^[[:space:]]+Passed:[[:space:]]+[0-9]+/ {s+=$2} END {print s+0}' "$log")
 failed=$(awk '/^[[:space:]]+Failed:[[:space:]]+[0-9]+/ {s+=$2} END {print s+0}' "$log")
 echo "tests: $passed passed, $failed failed"
+# The failures' names last, where a reader of the log's tail (CI shows only the tail) finds them.
+if [ "$failed" != 0 ]; then
+  echo "failed tests:"
+  grep -a -E '^[[:space:]]+Failed [A-Za-z]' "$log" | sed 's/^[[:space:]]*/  /' || true
+fi
 exit $status

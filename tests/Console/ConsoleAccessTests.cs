@@ -6,22 +6,12 @@ using Xunit;
 namespace CommandGrid.Tests.OpsConsole;
 
 /// <summary>The operator gate and the login over plain HTTP: what a browser and an API client get, status by status.</summary>
-public sealed class ConsoleAccessTests : IAsyncLifetime
+public sealed class ConsoleAccessTests(SharedGridServer grid) : IClassFixture<SharedGridServer>, IDisposable
 {
-    private GridServer _server = null!;
-    private HttpClient _http = null!;
+    private readonly GridServer _server = grid.Server;
+    private readonly HttpClient _http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = grid.Server.BaseUri };
 
-    public async Task InitializeAsync()
-    {
-        _server = await GridServer.StartAsync();
-        _http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = _server.BaseUri };
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _server.DisposeAsync();
-    }
+    public void Dispose() => _http.Dispose();
 
     private Task<HttpResponseMessage> GetAsync(string path, string? accept = null, string? bearer = null, string? cookie = null) =>
         _http.GetAsync(path, accept, bearer, cookie);

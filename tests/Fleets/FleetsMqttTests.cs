@@ -12,18 +12,12 @@ namespace CommandGrid.Tests.Fleets;
 /// (MQTT.js, mosquitto_sub/pub) acting as devices, their answers end the execution, and the
 /// creator sees the result.
 /// </summary>
-public sealed class FleetsMqttTests : IAsyncLifetime
+public sealed class FleetsMqttTests(SharedGridServer grid) : IClassFixture<SharedGridServer>, IDisposable
 {
-    private GridServer _server = null!;
-    private HttpClient _rest = null!;
+    private readonly GridServer _server = grid.Server;
+    private readonly HttpClient _rest = grid.Server.Client();
 
-    public async Task InitializeAsync()
-    {
-        _server = await GridServer.StartAsync();
-        _rest = _server.Client();
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    public void Dispose() => _rest.Dispose();
 
     private string Url => $"mqtt://127.0.0.1:{_server.MqttPort}";
 

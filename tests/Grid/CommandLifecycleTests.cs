@@ -7,12 +7,12 @@ using Xunit;
 
 namespace CommandGrid.Tests.Grid;
 
-public sealed class CommandLifecycleTests
+public sealed class CommandLifecycleTests(SharedGridServer grid) : IClassFixture<SharedGridServer>
 {
     [Fact]
     public async Task Cancel_GivesCanceledAndAFinalCommandNeverChangesAgain()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var client = server.Client();
         var thing = GridServer.NewId("lock");
         await client.RegisterThingAsync(thing);
@@ -38,7 +38,7 @@ public sealed class CommandLifecycleTests
     [Fact]
     public async Task Update_DeviceStatusesMapToTheStatusModel()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var client = server.Client();
         var grains = server.Services.GetRequiredService<IGrainFactory>();
         var thing = GridServer.NewId("dev");
@@ -71,7 +71,7 @@ public sealed class CommandLifecycleTests
     [Fact]
     public async Task ClientToken_SameRequestReturnsSameExecutionAndDifferentOneConflicts()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var client = server.Client();
         var thing = GridServer.NewId("dev");
         await client.RegisterThingAsync(thing);
@@ -96,7 +96,7 @@ public sealed class CommandLifecycleTests
     [Fact]
     public async Task OfflineDevice_KeepsCommandsQueuedUntilItConnects()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var client = server.Client();
         var grains = server.Services.GetRequiredService<IGrainFactory>();
         var thing = GridServer.NewId("dev");
@@ -122,7 +122,7 @@ public sealed class CommandLifecycleTests
     [Fact]
     public async Task Ids_AreUniqueAndSafeForJsonClients()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var client = server.Client();
         var thing = GridServer.NewId("dev");
         await client.RegisterThingAsync(thing);
@@ -137,7 +137,7 @@ public sealed class CommandLifecycleTests
     [Fact]
     public async Task GroupCommit_ConcurrentCreatesShareTransactions()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var client = server.Client();
         var things = Enumerable.Range(0, 50).Select(_ => GridServer.NewId("dev")).ToArray();
         foreach (var thing in things)

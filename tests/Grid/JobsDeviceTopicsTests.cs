@@ -11,22 +11,12 @@ namespace CommandGrid.Tests.Grid;
 /// AWS IoT's) and both protocol versions: the notices of a new job, get, $next, start-next, updates with a right and a
 /// wrong expectedVersion, a final execution's refusal, the refusals of bad requests, and notify-next after a reconnect.
 /// </summary>
-public sealed class JobsDeviceTopicsTests : IAsyncLifetime
+public sealed class JobsDeviceTopicsTests(SharedGridServer grid) : IClassFixture<SharedGridServer>, IDisposable
 {
-    private GridServer _server = null!;
-    private HttpClient _rest = null!;
+    private readonly GridServer _server = grid.Server;
+    private readonly HttpClient _rest = grid.Server.Client();
 
-    public async Task InitializeAsync()
-    {
-        _server = await GridServer.StartAsync();
-        _rest = _server.Client();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _rest.Dispose();
-        await _server.DisposeAsync();
-    }
+    public void Dispose() => _rest.Dispose();
 
     public static TheoryData<string, int> PrefixesAndVersions() => new()
     {

@@ -12,22 +12,12 @@ namespace CommandGrid.Tests.Grid;
 /// Thing groups and fleet jobs through the real REST door of a one-node grid, with MQTT.js devices answering
 /// their executions: the walk-through of the README on a fleet of two, a cancel, and the refusals.
 /// </summary>
-public sealed class JobsRestTests : IAsyncLifetime
+public sealed class JobsRestTests(SharedGridServer grid) : IClassFixture<SharedGridServer>, IDisposable
 {
-    private GridServer _server = null!;
-    private HttpClient _rest = null!;
+    private readonly GridServer _server = grid.Server;
+    private readonly HttpClient _rest = grid.Server.Client();
 
-    public async Task InitializeAsync()
-    {
-        _server = await GridServer.StartAsync();
-        _rest = _server.Client();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _rest.Dispose();
-        await _server.DisposeAsync();
-    }
+    public void Dispose() => _rest.Dispose();
 
     private Task<NodeMqttClient> DeviceAsync(string thing) => FleetsDevice.StartAsync(_server, thing);
 

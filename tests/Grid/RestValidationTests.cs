@@ -6,7 +6,7 @@ using Xunit;
 
 namespace CommandGrid.Tests.Grid;
 
-public sealed class RestValidationTests
+public sealed class RestValidationTests(SharedGridServer grid) : IClassFixture<SharedGridServer>
 {
     public static TheoryData<string, string, HttpStatusCode> BadBodies(string thing) => new()
     {
@@ -29,7 +29,7 @@ public sealed class RestValidationTests
     [Fact]
     public async Task Create_BadInputGetsClearJsonErrorAndStoresNothing()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var client = server.Client();
         var thing = GridServer.NewId("dev");
         await client.RegisterThingAsync(thing);
@@ -49,7 +49,7 @@ public sealed class RestValidationTests
     [Fact]
     public async Task Create_ForUnknownThingIs404AndStoresNothing()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var client = server.Client();
         var thing = GridServer.NewId("ghost");
 
@@ -66,7 +66,7 @@ public sealed class RestValidationTests
     [Fact]
     public async Task Auth_BadMissingExpiredOrUnderprivilegedTokensAreRefused()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var thing = GridServer.NewId("dev");
         await server.Client().RegisterThingAsync(thing);
         var body = new { thingId = thing, action = "reboot" };
@@ -98,7 +98,7 @@ public sealed class RestValidationTests
     [Fact]
     public async Task Get_UnknownOrMalformedIdsGetJsonErrors()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var client = server.Client();
 
         var (missing, _) = await client.SendAsync(HttpMethod.Get, "/api/v1/commands/987654321");

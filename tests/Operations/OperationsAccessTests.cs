@@ -7,24 +7,14 @@ using Xunit;
 namespace CommandGrid.Tests.Operations;
 
 /// <summary>The Orleans Dashboard and the console behind the operator gate, over plain HTTP on a real silo.</summary>
-public sealed class OperationsAccessTests : IAsyncLifetime
+public sealed class OperationsAccessTests(SharedGridServer grid) : IClassFixture<SharedGridServer>, IDisposable
 {
     private const string BrowserAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
-    private GridServer _server = null!;
-    private HttpClient _http = null!;
+    private readonly GridServer _server = grid.Server;
+    private readonly HttpClient _http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = grid.Server.BaseUri, Timeout = TimeSpan.FromSeconds(60) };
 
-    public async Task InitializeAsync()
-    {
-        _server = await GridServer.StartAsync();
-        _http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = _server.BaseUri, Timeout = TimeSpan.FromSeconds(60) };
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _server.DisposeAsync();
-    }
+    public void Dispose() => _http.Dispose();
 
     private Task<HttpResponseMessage> GetAsync(string path, string? accept = null, string? bearer = null, string? cookie = null) =>
         _http.GetAsync(path, accept, bearer, cookie);

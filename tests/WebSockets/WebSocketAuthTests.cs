@@ -7,12 +7,12 @@ using static CommandGrid.Tests.WebSockets.WsKit;
 
 namespace CommandGrid.Tests.WebSockets;
 
-public sealed class WebSocketAuthTests
+public sealed class WebSocketAuthTests(SharedGridServer grid) : IClassFixture<SharedGridServer>
 {
     [Fact]
     public async Task ServerInfo_AnswersWithoutAuthentication()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         await using var client = await WsClient.ConnectAsync(server);
         var reply = await client.OkAsync(Message("server/info"));
         Assert.Equal("server/info", (string?)reply["action"]);
@@ -23,7 +23,7 @@ public sealed class WebSocketAuthTests
     [Fact]
     public async Task Authenticate_BindsTokenAndEchoesRequestId()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var device = await RegisterDeviceAsync(server);
         await using var client = await WsClient.ConnectAsync(server);
         var request = Message("authenticate", ("token", GridServer.Token()), ("requestId", new JsonObject { ["n"] = 7 }));
@@ -37,7 +37,7 @@ public sealed class WebSocketAuthTests
     [Fact]
     public async Task Unauthenticated_Request_Is401()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var device = await RegisterDeviceAsync(server);
         await using var client = await WsClient.ConnectAsync(server);
         await client.ErrorAsync(Insert(device), 401);
@@ -48,7 +48,7 @@ public sealed class WebSocketAuthTests
     [Fact]
     public async Task Authenticate_BadToken_Is401InvalidCredentials()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         await using var client = await WsClient.ConnectAsync(server);
         await client.ErrorAsync(Message("authenticate", ("token", "not-a-jwt")), 401, "Invalid credentials");
         await client.ErrorAsync(Message("authenticate", ("token", GridServer.Token(secret: "another-secret-that-is-long-enough-for-hs256"))), 401, "Invalid credentials");
@@ -59,7 +59,7 @@ public sealed class WebSocketAuthTests
     [Fact]
     public async Task Authenticate_ExpiredToken_Is401TokenExpired()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         await using var client = await WsClient.ConnectAsync(server);
         await client.ErrorAsync(Message("authenticate", ("token", GridServer.Token(expires: DateTimeOffset.UtcNow.AddMinutes(-1)))), 401, "Token expired");
     }
@@ -67,7 +67,7 @@ public sealed class WebSocketAuthTests
     [Fact]
     public async Task BoundToken_ThatExpires_Is401TokenExpired()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var device = await RegisterDeviceAsync(server);
         var expires = DateTimeOffset.UtcNow.AddSeconds(2);
         await using var client = await WsClient.ConnectAuthenticatedAsync(server, GridServer.Token(expires: expires));
@@ -78,7 +78,7 @@ public sealed class WebSocketAuthTests
     [Fact]
     public async Task BearerHeader_OnUpgrade_AuthenticatesConnection()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var device = await RegisterDeviceAsync(server);
         await using var client = await WsClient.ConnectAsync(server, bearer: GridServer.Token());
         await client.OkAsync(Message("device/get", ("deviceId", device)));
@@ -87,14 +87,14 @@ public sealed class WebSocketAuthTests
     [Fact]
     public async Task BearerHeader_Invalid_RefusesUpgrade()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         await Assert.ThrowsAsync<WebSocketException>(() => WsClient.ConnectAsync(server, bearer: "garbage"));
     }
 
     [Fact]
     public async Task TokenCreate_ReturnsPairThatWorks()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var device = await RegisterDeviceAsync(server);
         await using var admin = await WsClient.ConnectAuthenticatedAsync(server);
         var reply = await admin.OkAsync(Message("token/create", ("payload", new JsonObject
@@ -120,7 +120,7 @@ public sealed class WebSocketAuthTests
     [Fact]
     public async Task TokenCreate_NeedsManageTokenAndStaysWithinCallerScope()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         await using var client = await WsClient.ConnectAuthenticatedAsync(server, GridServer.Token(userId: 3, actions: [3, 5], devices: ["a"]));
         await client.ErrorAsync(Message("token/create", ("payload", new JsonObject { ["actions"] = new JsonArray(3) })), 403, "Access is denied");
 
@@ -135,7 +135,7 @@ public sealed class WebSocketAuthTests
     [Fact]
     public async Task TokenRefresh_RefusesAccessTokensAndGarbage()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         await using var client = await WsClient.ConnectAsync(server);
         await client.ErrorAsync(Message("token/refresh", ("refreshToken", GridServer.Token())), 401, "Invalid credentials");
         await client.ErrorAsync(Message("token/refresh", ("refreshToken", "x.y.z")), 401, "Invalid credentials");

@@ -7,7 +7,7 @@ using static CommandGrid.Tests.WebSockets.WsKit;
 
 namespace CommandGrid.Tests.WebSockets;
 
-public sealed class WebSocketBadInputTests
+public sealed class WebSocketBadInputTests(SharedGridServer grid) : IClassFixture<SharedGridServer>
 {
     private static async Task AssertStillUsableAsync(WsClient client) => await client.OkAsync(Message("server/info"));
 
@@ -17,7 +17,7 @@ public sealed class WebSocketBadInputTests
     [Fact]
     public async Task BadInput_NonJsonText_Is400MalformedAndConnectionStays()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var device = await RegisterDeviceAsync(server);
         await using var client = await WsClient.ConnectAuthenticatedAsync(server);
         foreach (var text in new[] { "hello", "{\"action\":\"command/insert\",", "", "{'single':'quotes'}", "\u0001\u0002" })
@@ -35,7 +35,7 @@ public sealed class WebSocketBadInputTests
     [Fact]
     public async Task BadInput_JsonThatIsNotAnObject_Is400Malformed()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         await using var client = await WsClient.ConnectAsync(server);
         foreach (var text in new[] { "[1,2]", "42", "\"command/insert\"", "null", "true" })
         {
@@ -51,7 +51,7 @@ public sealed class WebSocketBadInputTests
     [Fact]
     public async Task BadInput_UnknownOrMissingAction_Is400()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         await using var client = await WsClient.ConnectAsync(server);
         var reply = await client.ErrorAsync(Message("notification/insert"), 400, "Unknown action requested: notification/insert");
         Assert.Equal("notification/insert", (string?)reply["action"]);
@@ -64,7 +64,7 @@ public sealed class WebSocketBadInputTests
     [Fact]
     public async Task BadInput_WrongFieldTypes_Are400AndStoreNothing()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var device = await RegisterDeviceAsync(server);
         await using var client = await WsClient.ConnectAuthenticatedAsync(server);
         JsonObject[] bad =
@@ -97,7 +97,7 @@ public sealed class WebSocketBadInputTests
     [Fact]
     public async Task BadInput_HugeFrame_Is400AndConnectionStays()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var device = await RegisterDeviceAsync(server);
         await using var client = await WsClient.ConnectAuthenticatedAsync(server);
         var huge = Insert(device, parameters: new JsonObject { ["blob"] = new string('a', 200 * 1024) });
@@ -135,7 +135,7 @@ public sealed class WebSocketBadInputTests
     [Fact]
     public async Task BadInput_BinaryFrame_Is400()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var device = await RegisterDeviceAsync(server);
         await using var client = await WsClient.ConnectAuthenticatedAsync(server);
         var count = client.Received.Count;
@@ -149,7 +149,7 @@ public sealed class WebSocketBadInputTests
     [Fact]
     public async Task BadInput_FloodOf2000Requests_AllAnsweredInOrder()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var device = await RegisterDeviceAsync(server);
         await using var client = await WsClient.ConnectAuthenticatedAsync(server);
         var start = client.Received.Count;
@@ -172,7 +172,7 @@ public sealed class WebSocketBadInputTests
     [Fact]
     public async Task BadInput_NonHttpUpgrade_IsRefusedPolitely()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var response = await server.Http.GetAsync("/api/websocket");
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
     }

@@ -6,12 +6,12 @@ using static CommandGrid.Tests.WebSockets.WsKit;
 
 namespace CommandGrid.Tests.WebSockets;
 
-public sealed class WebSocketCommandTests
+public sealed class WebSocketCommandTests(SharedGridServer grid) : IClassFixture<SharedGridServer>
 {
     [Fact]
     public async Task Insert_RepliesIdTimestampLastUpdatedUserId()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var device = await RegisterDeviceAsync(server);
         await using var client = await WsClient.ConnectAuthenticatedAsync(server, GridServer.Token(userId: 42));
         var reply = await client.OkAsync(Insert(device, "reboot", new JsonObject { ["delay"] = 5 }, lifetime: 60));
@@ -27,7 +27,7 @@ public sealed class WebSocketCommandTests
     [Fact]
     public async Task Insert_ErrorsAre400_403_404()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var device = await RegisterDeviceAsync(server, networkId: 7);
         await using var client = await WsClient.ConnectAuthenticatedAsync(server);
         await client.ErrorAsync(Insert("no-such-device"), 404, "Device with such deviceId = no-such-device not found");
@@ -51,7 +51,7 @@ public sealed class WebSocketCommandTests
     [Fact]
     public async Task Get_ReturnsTheFullRecord()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var device = await RegisterDeviceAsync(server, networkId: 3, deviceTypeId: 4);
         await using var client = await WsClient.ConnectAuthenticatedAsync(server, GridServer.Token(userId: 9));
         var id = await InsertAsync(client, device, "blink", new JsonObject { ["times"] = 3 });
@@ -74,7 +74,7 @@ public sealed class WebSocketCommandTests
     [Fact]
     public async Task Get_ErrorsAre400_404_403()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var device = await RegisterDeviceAsync(server);
         var other = await RegisterDeviceAsync(server);
         await using var client = await WsClient.ConnectAuthenticatedAsync(server);
@@ -92,7 +92,7 @@ public sealed class WebSocketCommandTests
     [Fact]
     public async Task Update_DeviceSaysDone_SucceededOverRestAndDoneOverWebSocket()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var device = await RegisterDeviceAsync(server);
         await using var client = await WsClient.ConnectAuthenticatedAsync(server);
         var id = await InsertAsync(client, device);
@@ -109,7 +109,7 @@ public sealed class WebSocketCommandTests
     [Fact]
     public async Task Update_OwnStatusString_IsKeptAndFinal()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var device = await RegisterDeviceAsync(server);
         await using var client = await WsClient.ConnectAuthenticatedAsync(server);
         var id = await InsertAsync(client, device);
@@ -127,7 +127,7 @@ public sealed class WebSocketCommandTests
     [Fact]
     public async Task Update_ErrorsAre400_403_404_409()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var device = await RegisterDeviceAsync(server);
         await using var client = await WsClient.ConnectAuthenticatedAsync(server);
         var id = await InsertAsync(client, device);
@@ -148,7 +148,7 @@ public sealed class WebSocketCommandTests
     [Fact]
     public async Task List_FiltersSortsAndPages()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var device = await RegisterDeviceAsync(server);
         await using var client = await WsClient.ConnectAuthenticatedAsync(server);
         var ids = new List<long>();
@@ -176,7 +176,7 @@ public sealed class WebSocketCommandTests
     [Fact]
     public async Task WebSocketCreated_IsVisibleOverRest()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var device = await RegisterDeviceAsync(server);
         await using var client = await WsClient.ConnectAuthenticatedAsync(server, GridServer.Token(userId: 77));
         var id = await InsertAsync(client, device, "update-firmware", new JsonObject { ["version"] = "1.2" });
@@ -191,7 +191,7 @@ public sealed class WebSocketCommandTests
     [Fact]
     public async Task RestCreated_ReachesWebSocketDevice_AndItsAnswerReachesRest()
     {
-        await using var server = await GridServer.StartAsync();
+        var server = grid.Server;
         var device = await RegisterDeviceAsync(server);
         await using var deviceClient = await WsClient.ConnectAuthenticatedAsync(server, GridServer.Token(devices: [device]));
         var subscribed = await deviceClient.OkAsync(Message("command/subscribe", ("deviceId", device)));
