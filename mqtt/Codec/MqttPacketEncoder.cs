@@ -13,7 +13,14 @@ public static class MqttPacketEncoder
     private static ArrayBufferWriter<byte>? t_scratch;
 
     /// <summary>Writes the whole packet and returns its size in bytes.</summary>
-    public static int Encode(MqttPacket packet, MqttProtocolVersion version, IBufferWriter<byte> output)
+    public static int Encode(MqttPacket packet, MqttProtocolVersion version, IBufferWriter<byte> output) =>
+        Encode(packet, version, output, uint.MaxValue);
+
+    /// <summary>
+    /// Writes the whole packet unless it is larger than <paramref name="maximumSize"/> (a 5.0 client's Maximum Packet
+    /// Size), in which case it writes nothing; returns its size in bytes either way.
+    /// </summary>
+    public static int Encode(MqttPacket packet, MqttProtocolVersion version, IBufferWriter<byte> output, uint maximumSize)
     {
         var scratch = t_scratch ??= new ArrayBufferWriter<byte>(256);
         scratch.ResetWrittenCount();
@@ -26,11 +33,14 @@ public static class MqttPacketEncoder
         }
 
         var headerLength = 1 + MqttVariableByteInteger.GetSize(bodyLength);
-        var header = output.GetSpan(headerLength);
-        header[0] = (byte)(((int)packet.Type << 4) | flags);
-        MqttVariableByteInteger.Write(header[1..], bodyLength);
-        output.Advance(headerLength);
-        output.Write(scratch.WrittenSpan);
+        if ((uint)(headerLength + bodyLength) <= maximumSize)
+        {
+            var header = output.GetSpan(headerLength);
+            header[0] = (byte)(((int)packet.Type << 4) | flags);
+            MqttVariableByteInteger.Write(header[1..], bodyLength);
+            output.Advance(headerLength);
+            output.Write(scratch.WrittenSpan);
+        }
 
         // Large payloads would otherwise pin a large array to the thread for good.
         if (scratch.Capacity > 64 * 1024)

@@ -26,8 +26,11 @@ internal sealed class MqttConnection
     private readonly ILogger _logger;
     private readonly MqttPacketDecoder _decoder;
     private readonly Channel<MqttPacket> _outbound;
-    private readonly CancellationTokenSource _abortCts = new();
-    private readonly CancellationTokenSource _keepAliveCts;
+    // Ends the read loop: an abort, the keep-alive's expiry or the transport's close cancels it. One source (never
+    // disposed: it owns no timer) and one timer per connection, where a linked source of three cost every idle
+    // connection four more sources and their registrations.
+    private readonly CancellationTokenSource _readCts = new();
+    private readonly ITimer _keepAlive;
     private readonly CancellationTokenSource _writerCts = new();
     private readonly Lock _abortLock = new();
     private MqttSessionEndReason? _abortReason;
@@ -36,11 +39,12 @@ internal sealed class MqttConnection
     private volatile MqttPacket? _finalPacket;
     private volatile bool _connected;
     private TimeSpan _keepAliveWindow;
+    private volatile bool _keepAliveExpired;
     private Dictionary<ushort, string>? _topicAliases;
 
     public MqttConnection(MqttServer server, IMqttApplication application, MqttServerOptions options, MqttRefusals refusals, IMqttServerEvents? events, IDuplexPipe transport, string? remoteEndPoint, long id, TimeProvider timeProvider, ILogger logger)
     {
-        _keepAliveCts = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
+        _keepAlive = timeProvider.CreateTimer(static c => ((MqttConnection)c!).OnKeepAliveExpired(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _refusals = refusals;
         _events = events;
         _server = server;
@@ -95,18 +99,18 @@ internal sealed class MqttConnection
 
         MqttLog.Aborting(_logger, Info?.ClientId, reason, code);
         // Callbacks run elsewhere: the caller may hold a session lock that the read loop needs.
-        _ = _abortCts.CancelAsync();
+        _ = _readCts.CancelAsync();
     }
 
     public async Task RunAsync(CancellationToken transportClosed)
     {
         var writer = RunWriterAsync();
-        using var readCts = CancellationTokenSource.CreateLinkedTokenSource(_abortCts.Token, _keepAliveCts.Token, transportClosed);
-        _keepAliveCts.CancelAfter(_keepAliveWindow);
+        using var onTransportClosed = transportClosed.UnsafeRegister(static c => ((CancellationTokenSource)c!).Cancel(), _readCts);
+        ResetKeepAlive();
         MqttSessionEndReason reason;
         try
         {
-            reason = await ReadLoopAsync(readCts.Token);
+            reason = await ReadLoopAsync(_readCts.Token);
         }
         catch (OperationCanceledException)
         {
@@ -122,7 +126,7 @@ internal sealed class MqttConnection
             reason = MqttSessionEndReason.ConnectionLost;
         }
 
-        if (_abortReason is null && _keepAliveCts.IsCancellationRequested)
+        if (_abortReason is null && _keepAliveExpired)
         {
             Abort(MqttSessionEndReason.KeepAliveTimeout, MqttReasonCode.KeepAliveTimeout);
         }
@@ -143,7 +147,7 @@ internal sealed class MqttConnection
         await writer;
         // Their timers (a keep-alive window of up to 1.5x an hour, the flush deadline) would otherwise keep them, and
         // what they reference, alive long after the connection: under a reconnect storm, thousands a second.
-        _keepAliveCts.Dispose();
+        await _keepAlive.DisposeAsync();
         _writerCts.Dispose();
         await _transport.Output.CompleteAsync();
         await _transport.Input.CompleteAsync();
@@ -207,10 +211,16 @@ internal sealed class MqttConnection
 
     private void ResetKeepAlive()
     {
-        if (_keepAliveWindow != Timeout.InfiniteTimeSpan)
+        if (_keepAliveWindow != Timeout.InfiniteTimeSpan && !_keepAliveExpired)
         {
-            _keepAliveCts.CancelAfter(_keepAliveWindow);
+            _keepAlive.Change(_keepAliveWindow, Timeout.InfiniteTimeSpan);
         }
+    }
+
+    private void OnKeepAliveExpired()
+    {
+        _keepAliveExpired = true;
+        _readCts.Cancel();
     }
 
     private MqttSessionEndReason OnProtocolViolation(MqttProtocolException ex)
@@ -425,7 +435,8 @@ internal sealed class MqttConnection
         };
 
         _keepAliveWindow = keepAlive == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(keepAlive * 1500L);
-        _keepAliveCts.CancelAfter(_keepAliveWindow);
+        // Keep-alive 0: no deadline at all, not even the connect timeout's.
+        _keepAlive.Change(_keepAliveWindow, Timeout.InfiniteTimeSpan);
         _connected = true;
         _openedVersion = connect.ProtocolVersion;
         _events?.ConnectionOpened(connect.ProtocolVersion);
@@ -694,14 +705,13 @@ internal sealed class MqttConnection
         await Task.Yield();
         var output = _transport.Output;
         var reader = _outbound.Reader;
-        var scratch = new ArrayBufferWriter<byte>(1024);
         try
         {
             while (await reader.WaitToReadAsync(_writerCts.Token))
             {
                 while (!_dropQueued && reader.TryRead(out var packet))
                 {
-                    Write(packet, output, scratch);
+                    Write(packet, output);
                 }
 
                 if (_dropQueued)
@@ -718,7 +728,7 @@ internal sealed class MqttConnection
 
             if (_finalPacket is { } final)
             {
-                Write(final, output, scratch);
+                Write(final, output);
                 await output.FlushAsync(_writerCts.Token);
             }
         }
@@ -733,10 +743,11 @@ internal sealed class MqttConnection
         }
     }
 
-    private void Write(MqttPacket packet, PipeWriter output, ArrayBufferWriter<byte> scratch)
+    // Straight into the transport's pipe (the encoder's body scratch is per thread): a buffer of its own would be a
+    // kilobyte held by every idle connection.
+    private void Write(MqttPacket packet, PipeWriter output)
     {
-        scratch.ResetWrittenCount();
-        var size = MqttPacketEncoder.Encode(packet, ProtocolVersion, scratch);
+        var size = MqttPacketEncoder.Encode(packet, ProtocolVersion, output, ClientMaximumPacketSize);
         if ((uint)size > ClientMaximumPacketSize)
         {
             // 5.0: never send a client more than it accepts; a PUBLISH counts as delivered and is dropped.
@@ -751,7 +762,5 @@ internal sealed class MqttConnection
 
             return;
         }
-
-        output.Write(scratch.WrittenSpan);
     }
 }

@@ -31,8 +31,7 @@ public sealed class FleetsMqttApplication(
 {
     private readonly ConcurrentDictionary<string, MqttDeviceLink> _links = new();
 
-    // Every client id a thing is logged in with, so a reply reaches whichever of its sessions subscribed to it.
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _clientsByThing = new();
+    private readonly ThingSessions _sessions = new();
     private readonly FleetsMqttOptions _options = options.Value;
 
     private IMqttPublisher? _publisher;
@@ -58,7 +57,7 @@ public sealed class FleetsMqttApplication(
         {
             return MqttAuthResult.Reject(MqttReasonCode.Banned, "The thing is blocked");
         }
-        _clientsByThing.GetOrAdd(thing, _ => new()).TryAdd(request.ClientId, 0);
+        _sessions.Add(thing, request.ClientId);
         logger.LogInformation("MQTT device {DeviceId} connected as client {ClientId} ({Protocol})", thing, request.ClientId, request.ProtocolVersion);
         return MqttAuthResult.Accept(thing);
     }
@@ -82,7 +81,7 @@ public sealed class FleetsMqttApplication(
             return;
         }
         // As a broker delivers it (EMQX Fleets), the answer reaches every session of the thing subscribed to its topic.
-        foreach (var clientId in _clientsByThing.TryGetValue(session.Identity, out var clients) ? clients.Keys : [session.ClientId])
+        foreach (var clientId in _sessions.Of(session.Identity, session.ClientId))
         {
             await ReplyAsync(clientId, topic, body!, correlation: null);
         }
@@ -144,10 +143,7 @@ public sealed class FleetsMqttApplication(
         {
             return;
         }
-        if (_clientsByThing.TryGetValue(session.Identity, out var clients))
-        {
-            clients.TryRemove(session.ClientId, out _);
-        }
+        _sessions.Remove(session.Identity, session.ClientId);
         jobRequestLimit.Forget(session.ClientId);
         if (_links.TryRemove(session.ClientId, out var link))
         {

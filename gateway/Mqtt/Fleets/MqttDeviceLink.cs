@@ -24,7 +24,10 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
     private readonly JobDocuments _documents;
     private readonly ILogger _logger;
     private readonly ObserverSubscription _subscription;
-    private readonly JobsNotices _notices;
+    private readonly ThingJobsService _jobs;
+    private readonly TimeProvider _clock;
+    // Made when the session first speaks jobs: most devices never do, and an idle link should cost little.
+    private JobsNotices? _notices;
     private volatile bool _takesRequests;
     private volatile bool _speaksJobs;
 
@@ -38,7 +41,8 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
         _commands = commands;
         _documents = documents;
         _logger = logger;
-        _notices = new JobsNotices(clientId, thing, server, jobs, documents, clock, ConfirmDeliveryAsync, logger);
+        _jobs = jobs;
+        _clock = clock;
         _subscription = devices.Connection(thing, this, () => new DeviceConnectionOptions(Delivers: true, WantsUpdates: false, WantsJobUpdates: _speaksJobs), renewEvery);
     }
 
@@ -53,21 +57,22 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
         if (speaksJobs && !_speaksJobs)
         {
             // What is pending now is what the device asks for (get, $next, start-next); notices tell it of changes from here.
-            await _notices.StartAsync();
+            await LazyInitializer.EnsureInitialized(ref _notices,
+                () => new JobsNotices(_clientId, _thing, _server, _jobs, _documents, _clock, ConfirmDeliveryAsync, _logger)).StartAsync();
             _speaksJobs = true;
         }
         await _subscription.TryStartAsync();
     }
 
     /// <summary>The device is back on its kept session: it is told its next execution again (notify-next).</summary>
-    public Task ResumedAsync() => _speaksJobs ? _notices.AnnounceAsync(resendNext: true) : Task.CompletedTask;
+    public Task ResumedAsync() => _speaksJobs ? _notices!.AnnounceAsync(resendNext: true) : Task.CompletedTask;
 
     public async Task CommandAvailable(CommandRecord command)
     {
         if (command.JobId is not null && _speaksJobs)
         {
             // Not awaited: the notices of a burst of executions (a connecting device's queue) fold into one.
-            _ = _notices.AnnounceAsync(resendNext: false);
+            _ = _notices!.AnnounceAsync(resendNext: false);
             return;
         }
         if (!_takesRequests)
@@ -92,7 +97,7 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
     {
         if (command.JobId is not null && _speaksJobs)
         {
-            _ = _notices.AnnounceAsync(resendNext: false);
+            _ = _notices!.AnnounceAsync(resendNext: false);
         }
         return Task.CompletedTask;
     }
