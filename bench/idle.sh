@@ -3,7 +3,7 @@
 # A fresh one-node grid (ReadyToRun publish, SQLite file) with its descriptor limit raised; loadgen's P3 connects IDLE
 # MQTT devices (MQTT 5, each with the device secret, subscribed at QoS 1 to its own command requests, so each has a
 # session, a device link and an active device grain), and reports the seconds until the last is subscribed and the
-# node's RSS before and SETTLE s after (RSS delta / connections). The node's connect rate limit is off
+# node's RSS before and SETTLE s after (RSS delta / connections), and the node's CPU time while they logged in. The node's connect rate limit is off
 # (Mqtt:MaxConnectsPerSecond=0; its default of 1,000/s would alone take 50 s for 50,000). Then /metrics gives the node's GC heap, to tell managed
 # memory from the rest. Variants alternate for ROUNDS rounds, the order flipped each round: BUILDS="this" runs this
 # checkout's publish; BUILDS="this base" also runs BASE_DLL (another checkout's CommandGrid.Silo.dll) for a side by side.
@@ -39,7 +39,7 @@ live_heap_bytes() {
   rm -f "$WORK/heap.gcdump"
 }
 
-printf '%-6s %-5s %10s %7s %10s %14s %13s %14s %18s\n' round build connected failed "connect s" "RSS before MB" "RSS after MB" "RSS KB/device" "live heap KB/device"
+printf '%-6s %-5s %10s %7s %10s %14s %13s %14s %18s %19s\n' round build connected failed "connect s" "RSS before MB" "RSS after MB" "RSS KB/device" "live heap KB/device" "login CPU-ms/device"
 for round in $(seq 1 "$ROUNDS"); do
   order=$BUILDS
   [ $((round % 2)) -eq 0 ] && order=$(echo "$BUILDS" | tr ' ' '\n' | tac | tr '\n' ' ')
@@ -58,8 +58,8 @@ for round in $(seq 1 "$ROUNDS"); do
     python3 -c "
 import json,sys; r=json.load(open(sys.argv[1])); h0, h1 = sys.argv[4], sys.argv[5]
 live = '%.1f' % ((int(h1) - int(h0)) / max(1, r['connected']) / 1024) if h0 and h1 else 'n/a'
-print('%-6s %-5s %10d %7d %10.1f %14.0f %13.0f %14.1f %18s' % (sys.argv[2], sys.argv[3], r['connected'], r['failed'], r['connectSeconds'],
-  r['rssBeforeMB'], r['rssAfterMB'], (r['bytesPerConnection'] or 0) / 1024, live))" "$out" "$round" "$build" "${heap0:-}" "${heap1:-}"
+print('%-6s %-5s %10d %7d %10.1f %14.0f %13.0f %14.1f %18s %19.2f' % (sys.argv[2], sys.argv[3], r['connected'], r['failed'], r['connectSeconds'],
+  r['rssBeforeMB'], r['rssAfterMB'], (r['bytesPerConnection'] or 0) / 1024, live, r['targetCpuSecondsConnecting'] * 1000 / max(1, r['connected'])))" "$out" "$round" "$build" "${heap0:-}" "${heap1:-}"
     touch "$WORK/release-$round-$build"; wait "$IPID" || true
     kill "$GPID"; wait "$GPID" 2>/dev/null || true
   done

@@ -154,7 +154,7 @@ public sealed partial class ObserverSubscription : IAsyncDisposable
             }
             _armed = true;
             _timer = _host.Clock.CreateTimer(static s => _ = ((ObserverSubscription)s!).RenewAsync(), this, _renewEvery, _renewEvery);
-            _host.ClusterChanges.Changed += OnClusterChanged;
+            _host.Renewing(this);
         }
     }
 
@@ -164,7 +164,7 @@ public sealed partial class ObserverSubscription : IAsyncDisposable
         {
             if (_armed)
             {
-                _host.ClusterChanges.Changed -= OnClusterChanged;
+                _host.NotRenewing(this);
                 _timer!.Dispose();
                 _armed = false;
             }
@@ -172,7 +172,7 @@ public sealed partial class ObserverSubscription : IAsyncDisposable
         _stopped.Cancel();
     }
 
-    private void OnClusterChanged() => _ = RenewAfterClusterChangeAsync();
+    internal void OnClusterChanged() => _ = RenewAfterClusterChangeAsync();
 
     private async Task RenewAfterClusterChangeAsync()
     {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using CommandGrid.Gateway.Commands;
 using CommandGrid.Gateway.Hosting;
 using Microsoft.Extensions.Hosting;
@@ -10,26 +11,56 @@ namespace CommandGrid.Gateway.Observers;
 /// the grain factory that owns observer references, the grid clock, the cluster-change signal, the
 /// host's lifetime (no renewal once it stops) and one rate limit for their warnings.
 /// </summary>
-public sealed class ObserverSubscriptionFactory(
-    IGrainFactory grains,
-    GridRetry retry,
-    ClusterChangeSignal clusterChanges,
-    TimeProvider clock,
-    IHostApplicationLifetime lifetime,
-    ILogger<ObserverSubscription> logger)
+public sealed class ObserverSubscriptionFactory
 {
     /// <summary>At most one warning this often, however many subscriptions fail at once (a grid outage fails them all).</summary>
     public static readonly TimeSpan WarningInterval = TimeSpan.FromSeconds(10);
 
-    internal GridRetry Retry => retry;
+    private readonly IGrainFactory grains;
+    private readonly TimeProvider clock;
+    private readonly IHostApplicationLifetime lifetime;
+    private readonly ILogger logger;
 
-    internal ClusterChangeSignal ClusterChanges => clusterChanges;
+    // The renewing subscriptions, told of a cluster change from here. A handler each on the signal's event cost every
+    // new connection a copy of the whole invocation list: quadratic in the connections a gateway holds.
+    private readonly ConcurrentDictionary<ObserverSubscription, byte> _renewing = new();
+
+    public ObserverSubscriptionFactory(
+        IGrainFactory grains,
+        GridRetry retry,
+        ClusterChangeSignal clusterChanges,
+        TimeProvider clock,
+        IHostApplicationLifetime lifetime,
+        ILogger<ObserverSubscription> logger)
+    {
+        this.grains = grains;
+        this.clock = clock;
+        this.lifetime = lifetime;
+        this.logger = logger;
+        Retry = retry;
+        Warnings = new(clock, WarningInterval);
+        clusterChanges.Changed += OnClusterChanged;
+    }
+
+    internal GridRetry Retry { get; }
 
     internal TimeProvider Clock => clock;
 
     internal ILogger Logger => logger;
 
-    internal WarningThrottle Warnings { get; } = new(clock, WarningInterval);
+    internal WarningThrottle Warnings { get; }
+
+    internal void Renewing(ObserverSubscription subscription) => _renewing.TryAdd(subscription, 0);
+
+    internal void NotRenewing(ObserverSubscription subscription) => _renewing.TryRemove(subscription, out _);
+
+    private void OnClusterChanged()
+    {
+        foreach (var subscription in _renewing.Keys)
+        {
+            subscription.OnClusterChanged();
+        }
+    }
 
     /// <summary>Once the host stops, subscriptions stop renewing.</summary>
     internal CancellationToken HostStopping => lifetime.ApplicationStopping;
