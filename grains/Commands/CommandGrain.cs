@@ -31,6 +31,9 @@ namespace CommandGrid.Grains.Commands;
 /// </para>
 /// </remarks>
 [GrainType("command")]
+// Beside its device grain, which creates it and which it tells of each change: in a cluster of three silos a random
+// placement put two in three of them on another silo, and every create and notice between the two across the wire.
+[Orleans.Placement.PreferLocalPlacement]
 public sealed partial class CommandGrain : Grain, ICommandGrain, IRemindable
 {
     internal const string TtlReminder = "ttl";
