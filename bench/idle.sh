@@ -24,7 +24,7 @@ ulimit -n $((IDLE + 20000)) 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 [ "$(ulimit -n)" -gt $((IDLE * 10 / 9 + 2000)) ] || { echo "ulimit -n $(ulimit -n) is too low for IDLE=$IDLE (a hard limit of $(ulimit -Hn))" >&2; exit 1; }
 # All of them come from 127.0.0.1 to one port: each needs an ephemeral port of its own.
 read -r low high < /proc/sys/net/ipv4/ip_local_port_range
-[ $((high - low)) -gt $((IDLE + 1000)) ] || { echo "ephemeral ports $low-$high are too few for IDLE=$IDLE (sysctl -w net.ipv4.ip_local_port_range=\"1024 65535\")" >&2; exit 1; }
+[ $((high - low)) -gt $((IDLE + 1000)) ] || { echo "ephemeral ports $low-$high are too few for IDLE=$IDLE (sysctl -w net.ipv4.ip_local_port_range=\"1024 65535\", and back to \"32768 60999\" before the tests)" >&2; exit 1; }
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, .NET SDK $(dotnet --version); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== command: IDLE=$IDLE ROUNDS=$ROUNDS SETTLE=$SETTLE WORKERS=$WORKERS BUILDS=\"$BUILDS\" bench/idle.sh ($(git rev-parse --short HEAD))"
 
