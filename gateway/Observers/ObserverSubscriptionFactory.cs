@@ -16,10 +16,10 @@ public sealed class ObserverSubscriptionFactory
     /// <summary>At most one warning this often, however many subscriptions fail at once (a grid outage fails them all).</summary>
     public static readonly TimeSpan WarningInterval = TimeSpan.FromSeconds(10);
 
-    private readonly IGrainFactory grains;
-    private readonly TimeProvider clock;
-    private readonly IHostApplicationLifetime lifetime;
-    private readonly ILogger logger;
+    private readonly IGrainFactory _grains;
+    private readonly TimeProvider _clock;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ILogger _logger;
 
     // The renewing subscriptions, told of a cluster change from here. A handler each on the signal's event cost every
     // new connection a copy of the whole invocation list: quadratic in the connections a gateway holds.
@@ -33,10 +33,10 @@ public sealed class ObserverSubscriptionFactory
         IHostApplicationLifetime lifetime,
         ILogger<ObserverSubscription> logger)
     {
-        this.grains = grains;
-        this.clock = clock;
-        this.lifetime = lifetime;
-        this.logger = logger;
+        _grains = grains;
+        _clock = clock;
+        _lifetime = lifetime;
+        _logger = logger;
         Retry = retry;
         Warnings = new(clock, WarningInterval);
         clusterChanges.Changed += OnClusterChanged;
@@ -44,9 +44,9 @@ public sealed class ObserverSubscriptionFactory
 
     internal GridRetry Retry { get; }
 
-    internal TimeProvider Clock => clock;
+    internal TimeProvider Clock => _clock;
 
-    internal ILogger Logger => logger;
+    internal ILogger Logger => _logger;
 
     internal WarningThrottle Warnings { get; }
 
@@ -63,10 +63,10 @@ public sealed class ObserverSubscriptionFactory
     }
 
     /// <summary>Once the host stops, subscriptions stop renewing.</summary>
-    internal CancellationToken HostStopping => lifetime.ApplicationStopping;
+    internal CancellationToken HostStopping => _lifetime.ApplicationStopping;
 
     /// <summary>Once the host has stopped, its grid client is gone: disposal only deletes the reference.</summary>
-    internal bool HostStopped => lifetime.ApplicationStopped.IsCancellationRequested;
+    internal bool HostStopped => _lifetime.ApplicationStopped.IsCancellationRequested;
 
     /// <summary>
     /// A subscription of <paramref name="observer"/> through a new observer reference. Nothing is
@@ -79,8 +79,8 @@ public sealed class ObserverSubscriptionFactory
     public ObserverSubscription Create<TObserver>(string target, TObserver observer, Func<TObserver, Task> subscribe, Func<TObserver, Task> unsubscribe, TimeSpan renewEvery)
         where TObserver : class, IGrainObserver
     {
-        var reference = grains.CreateObjectReference<TObserver>(observer);
+        var reference = _grains.CreateObjectReference<TObserver>(observer);
         return new ObserverSubscription(this, target, observer, () => subscribe(reference), () => unsubscribe(reference),
-            () => grains.DeleteObjectReference<TObserver>(reference), renewEvery);
+            () => _grains.DeleteObjectReference<TObserver>(reference), renewEvery);
     }
 }
