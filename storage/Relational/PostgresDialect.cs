@@ -9,12 +9,23 @@ internal sealed class PostgresDialect : SqlDialect
     // An arbitrary constant every CommandGrid process agrees on; it only names the lock.
     private const long SchemaLockKey = 0x436d6447726964; // "CmdGrid"
 
+    // The grid runs a handful of statements millions of times (a state write per change): prepared once per
+    // connection, PostgreSQL stops parsing and planning each one (bench/README.md). A connection string with its own
+    // positive "Max Auto Prepare" keeps it.
+    private const int AutoPreparedStatements = 64;
+    private const int UsesBeforePreparing = 3;
+
     private readonly NpgsqlDataSource _dataSource;
 
     public PostgresDialect(string connectionString)
     {
-        _dataSource = NpgsqlDataSource.Create(connectionString);
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.MaxAutoPrepare == 0)
+        {
+            builder.MaxAutoPrepare = AutoPreparedStatements;
+            builder.AutoPrepareMinUsages = UsesBeforePreparing;
+        }
+        _dataSource = NpgsqlDataSource.Create(builder);
         Location = $"{builder.Host}:{builder.Port}/{builder.Database}";
     }
 
