@@ -65,6 +65,7 @@ public static class GatewayApp
         // A silo that died drops out of the gateway list within seconds, not Orleans' default minute.
         client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = config.GetValue("Cluster:GatewayListRefreshPeriod", TimeSpan.FromSeconds(2)));
         client.AddClusterConnectionStatusObserver<GatewayCountObserver>();
+        client.AddOutgoingGrainCallFilter<DoorCallMarker>();
         if (ClusterTls.IsEnabled(config))
         {
             ClusterTls.AddClusterTls(client.Services, config);

@@ -1,5 +1,6 @@
 using CommandGrid.Grains.Cluster;
 using CommandGrid.Grains.Commands;
+using CommandGrid.Grains.Devices;
 using CommandGrid.Grains.Interfaces;
 using CommandGrid.Grains.Jobs;
 using CommandGrid.Metrics;
@@ -8,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Hosting;
 
 namespace CommandGrid.Grains;
 
@@ -36,6 +38,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton<CommandFeedPresence>();
         services.AddSingleton<CommandFeedPresenceClient>();
         services.AddGrainService<CommandFeedPresenceService>();
+        services.AddPlacementDirector<DoorLocalPlacement, DoorLocalPlacementDirector>();
         services.AddSingleton<OverdueCommandSweeper>();
         services.AddSingleton<IActiveSilosListener>(sp => sp.GetRequiredService<OverdueCommandSweeper>());
         services.AddOptions<GrainCollectionOptions>().Configure<IOptions<GridOptions>>(ConfigureCollection);

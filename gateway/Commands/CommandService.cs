@@ -30,16 +30,22 @@ public sealed class CommandService(IGrainFactory grains, CommandIdAllocator ids,
 
     public Task<CommandRecord?> GetAsync(long id) => retry.RunAsync(() => grains.GetGrain<ICommandGrain>(id).GetAsync());
 
-    /// <summary>A repeat of an update that already made the command final returns the stored record instead of a conflict.</summary>
+    /// <summary>
+    /// A repeat of an update that already made the command final returns the stored record instead of a conflict. A
+    /// device's own report goes through its device grain (<see cref="IDeviceGrain.UpdateCommandAsync"/>).
+    /// </summary>
     public Task<CommandRecord> UpdateAsync(long id, CommandUpdate update) =>
-        retry.RunAsync(attempt => RepeatSafeAsync(id, attempt, grain => grain.UpdateAsync(update),
+        retry.RunAsync(attempt => RepeatSafeAsync(id, attempt,
+            () => update.DeviceId is { } device
+                ? grains.GetGrain<IDeviceGrain>(device).UpdateCommandAsync(id, update)
+                : grains.GetGrain<ICommandGrain>(id).UpdateAsync(update),
             stored => update.Status is { } status && stored.DeviceStatus == status && stored.ResultJson == (update.ResultJson ?? stored.ResultJson)));
 
     public Task<CommandRecord> CancelAsync(long id, string source) =>
-        retry.RunAsync(attempt => RepeatSafeAsync(id, attempt, grain => grain.CancelAsync(source), stored => stored.Status == CommandStatus.Canceled));
+        retry.RunAsync(attempt => RepeatSafeAsync(id, attempt, () => grains.GetGrain<ICommandGrain>(id).CancelAsync(source), stored => stored.Status == CommandStatus.Canceled));
 
     /// <summary>The command reached its device's connection: PENDING becomes SENT (the grain decides; any later status stays).</summary>
-    public Task<CommandRecord> MarkSentAsync(long id) => retry.RunAsync(() => grains.GetGrain<ICommandGrain>(id).MarkSentAsync());
+    public Task<CommandRecord> MarkSentAsync(string deviceId, long id) => retry.RunAsync(() => grains.GetGrain<IDeviceGrain>(deviceId).MarkCommandSentAsync(id));
 
     public Task<CommandPage> ListAsync(CommandQuery query) => retry.RunAsync(() => grains.GetGrain<IFleetQueryGrain>(0).ListCommandsAsync(query));
 
@@ -57,17 +63,16 @@ public sealed class CommandService(IGrainFactory grains, CommandIdAllocator ids,
             reference => Task.WhenAll(feeds.Select(feed => grains.GetGrain<ICommandFeedGrain>(feed).UnsubscribeAsync(reference))),
             renewEvery);
 
-    private async Task<CommandRecord> RepeatSafeAsync(long id, int attempt, Func<ICommandGrain, Task<CommandRecord>> change, Func<CommandRecord, bool> alreadyApplied)
+    private async Task<CommandRecord> RepeatSafeAsync(long id, int attempt, Func<Task<CommandRecord>> change, Func<CommandRecord, bool> alreadyApplied)
     {
-        var grain = grains.GetGrain<ICommandGrain>(id);
         try
         {
-            return await change(grain);
+            return await change();
         }
         catch (CommandFinalException) when (attempt > 1)
         {
             // The earlier attempt may have been applied before its silo died: then this is its answer.
-            var stored = await grain.GetAsync();
+            var stored = await grains.GetGrain<ICommandGrain>(id).GetAsync();
             if (stored is not null && alreadyApplied(stored))
             {
                 return stored;

@@ -31,6 +31,18 @@ public interface IDeviceGrain : IGrainWithStringKey
 
     Task DisconnectAsync(IDeviceConnection connection);
 
+    /// <summary>
+    /// The device's door delivered one of its commands: hands the confirmation to the execution
+    /// (<see cref="ICommandGrain.MarkSentAsync"/>). Through this grain because a door reaches it without a lookup and the
+    /// execution was created beside it; the execution, new to every silo, cost a door's silo a directory lookup and a
+    /// forward. Interleaved: it reads nothing of this grain's and only waits for the execution.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<CommandRecord> MarkCommandSentAsync(long commandId);
+
+    /// <summary>The device's report on one of its executions, handed on as <see cref="MarkCommandSentAsync"/> is (<see cref="ICommandGrain.UpdateAsync"/>).</summary>
+    [AlwaysInterleave]
+    Task<CommandRecord> UpdateCommandAsync(long commandId, CommandUpdate update);
 
     /// <summary>Told by the command grain of each change, to keep the queue and update subscribers.</summary>
     [OneWay]

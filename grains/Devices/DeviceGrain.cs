@@ -20,6 +20,7 @@ namespace CommandGrid.Grains.Devices;
 /// grain's turn never waits for this grain's.
 /// </remarks>
 [GrainType("device")]
+[DoorLocalPlacement]
 public sealed partial class DeviceGrain : Grain, IDeviceGrain
 {
     // How many pending commands a connecting device has read at once, and sent in one message.
@@ -230,6 +231,12 @@ public sealed partial class DeviceGrain : Grain, IDeviceGrain
         _connections.Unsubscribe(connection);
         return wasDelivering ? RecordSeenAsync() : Task.CompletedTask;
     }
+
+    public Task<CommandRecord> MarkCommandSentAsync(long commandId) => GrainFactory.GetGrain<ICommandGrain>(commandId).MarkSentAsync();
+
+    // The execution checks that it is this device's (update.DeviceId): another device's is one it does not find.
+    public Task<CommandRecord> UpdateCommandAsync(long commandId, CommandUpdate update) =>
+        GrainFactory.GetGrain<ICommandGrain>(commandId).UpdateAsync(update with { DeviceId = DeviceId });
 
     public Task CommandChangedAsync(CommandRecord command)
     {

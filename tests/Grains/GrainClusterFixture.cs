@@ -39,23 +39,26 @@ public sealed class GrainClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.AddMemoryGrainStorage(IndexedMemoryGrainStorage.Inner);
-            silo.Services.AddSingleton<MemoryGridIndex>();
-            silo.Services.AddSingleton<IGridQueries>(sp => sp.GetRequiredService<MemoryGridIndex>());
-            silo.Services.AddSingleton<ISequenceStore, MemorySequenceStore>();
-            silo.Services.AddGrainStorage(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, (sp, _) =>
-                new IndexedMemoryGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(IndexedMemoryGrainStorage.Inner), sp.GetRequiredService<MemoryGridIndex>()));
-            silo.UseInMemoryReminderService();
-            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
-            silo.Services.AddCommandGridGrainServices(null);
-            silo.Services.AddSingleton<TimeProvider>(Clock);
-            silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
-            silo.Services.AddKeyedSingleton<TimeProvider>(ReminderTimeProviderNames.Reminders, Clock);
-        });
+        builder.ConfigureSilo((_, silo) => ConfigureGridSilo(silo, Clock));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
+    }
+
+    /// <summary>A silo with the grid's grains, on memory storage and the in-memory reminder service, on <paramref name="clock"/>.</summary>
+    public static void ConfigureGridSilo(ISiloBuilder silo, FakeTimeProvider clock)
+    {
+        silo.AddMemoryGrainStorage(IndexedMemoryGrainStorage.Inner);
+        silo.Services.AddSingleton<MemoryGridIndex>();
+        silo.Services.AddSingleton<IGridQueries>(sp => sp.GetRequiredService<MemoryGridIndex>());
+        silo.Services.AddSingleton<ISequenceStore, MemorySequenceStore>();
+        silo.Services.AddGrainStorage(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME, (sp, _) =>
+            new IndexedMemoryGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(IndexedMemoryGrainStorage.Inner), sp.GetRequiredService<MemoryGridIndex>()));
+        silo.UseInMemoryReminderService();
+        silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+        silo.Services.AddCommandGridGrainServices(null);
+        silo.Services.AddSingleton<TimeProvider>(clock);
+        silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
+        silo.Services.AddKeyedSingleton<TimeProvider>(ReminderTimeProviderNames.Reminders, clock);
     }
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();

@@ -189,7 +189,7 @@ public sealed class MqttBrokerBridge : ICommandFeedObserver, IAsyncDisposable
                 }
             }
             Interlocked.Increment(ref _requestsPublished);
-            await _commands.MarkSentAsync(command.Id);
+            await _commands.MarkSentAsync(command.DeviceId, command.Id);
         }
         catch (OperationCanceledException)
         {

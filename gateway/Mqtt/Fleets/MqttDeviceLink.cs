@@ -133,7 +133,7 @@ internal sealed class MqttDeviceLink : IDeviceConnection, IAsyncDisposable
     {
         try
         {
-            await _commands.MarkSentAsync(commandId);
+            await _commands.MarkSentAsync(_thing, commandId);
         }
         catch (ObjectDisposedException)
         {

@@ -113,8 +113,8 @@ internal abstract class CommandSubscription(long id, WsSession session, TokenPay
         if (inserted && Delivers && command.Status == CommandStatus.Pending)
         {
             // Once the push is written the command grain records SENT (and tells its device grain, which drops it from its queue).
-            var id = command.Id;
-            afterSent = () => Commands.MarkSentAsync(id);
+            var (device, id) = (command.DeviceId, command.Id);
+            afterSent = () => Commands.MarkSentAsync(device, id);
             // This push is the delivery, so it shows the status the grid records for it.
             command = command with { Status = CommandStatus.Sent };
         }
