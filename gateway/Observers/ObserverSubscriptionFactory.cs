@@ -17,9 +17,7 @@ public sealed class ObserverSubscriptionFactory
     public static readonly TimeSpan WarningInterval = TimeSpan.FromSeconds(10);
 
     private readonly IGrainFactory _grains;
-    private readonly TimeProvider _clock;
     private readonly IHostApplicationLifetime _lifetime;
-    private readonly ILogger _logger;
 
     // The renewing subscriptions, told of a cluster change from here. A handler each on the signal's event cost every
     // new connection a copy of the whole invocation list: quadratic in the connections a gateway holds.
@@ -34,9 +32,9 @@ public sealed class ObserverSubscriptionFactory
         ILogger<ObserverSubscription> logger)
     {
         _grains = grains;
-        _clock = clock;
+        Clock = clock;
         _lifetime = lifetime;
-        _logger = logger;
+        Logger = logger;
         Retry = retry;
         Warnings = new(clock, WarningInterval);
         clusterChanges.Changed += OnClusterChanged;
@@ -44,9 +42,9 @@ public sealed class ObserverSubscriptionFactory
 
     internal GridRetry Retry { get; }
 
-    internal TimeProvider Clock => _clock;
+    internal TimeProvider Clock { get; }
 
-    internal ILogger Logger => _logger;
+    internal ILogger Logger { get; }
 
     internal WarningThrottle Warnings { get; }
 
