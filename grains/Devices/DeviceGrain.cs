@@ -14,8 +14,8 @@ namespace CommandGrid.Grains.Devices;
 /// per device, reading every queue on activation was a million rows after a restart.
 /// </summary>
 /// <remarks>
-/// This grain awaits its command grains (create, read), and a command grain tells this grain of
-/// each change (<see cref="CommandChangedAsync"/>). The cycle cannot deadlock although neither grain
+/// This grain awaits its command grains (create, read, and the door's delivery confirmations and
+/// answers it hands on), and a command grain tells this grain of each change (<see cref="CommandChangedAsync"/>). The cycle cannot deadlock although neither grain
 /// is reentrant: the way back is [OneWay] and the command grain does not await it, so a command
 /// grain's turn never waits for this grain's.
 /// </remarks>
