@@ -38,22 +38,32 @@ internal sealed class IndexedStateTable : IStateTable
     /// <summary>Adds a column declared after the table was first created (the table of an older version).</summary>
     public string AddColumnStatement(IndexedColumn column) => $"ALTER TABLE {Name} ADD COLUMN {column.Name} {SqlType(column.Kind)} NULL";
 
-    public IEnumerable<string> CreateIndexStatements(string indexColumnOrder)
+    /// <summary>The table's indexes by name, each with its CREATE statement.</summary>
+    public IReadOnlyDictionary<string, string> Indexes(string indexColumnOrder)
     {
         // A column that leads a composite index gets no index of its own: the composite serves its equality filters as
-        // well, and every index is one more B-tree each insert writes. Databases made before lose theirs.
+        // well, and every index is one more B-tree each insert writes.
         var leading = (Spec.CompositeIndexes ?? []).Select(columns => columns[0]).ToHashSet(StringComparer.Ordinal);
-        foreach (var column in Spec.Columns.Where(c => leading.Contains(c.Name)))
-        {
-            yield return $"DROP INDEX IF EXISTS {IndexName([column.Name])}";
-        }
+        var sparse = Spec.Columns.Where(c => c.Sparse).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        var indexes = new Dictionary<string, string>(StringComparer.Ordinal);
         // (columns..., grain_key) serves equality filters and the keyset order alike.
-        foreach (var columns in Spec.Columns.Where(c => !leading.Contains(c.Name)).Select(c => (IReadOnlyList<string>)[c.Name]).Concat(Spec.CompositeIndexes ?? []))
+        foreach (var columns in Spec.Columns.Where(c => c.OwnIndex && !leading.Contains(c.Name)).Select(c => (IReadOnlyList<string>)[c.Name]).Concat(Spec.CompositeIndexes ?? []))
         {
-            yield return $"CREATE INDEX IF NOT EXISTS {IndexName(columns)} ON {Name} " +
-                $"({string.Concat(columns.Select(c => $"{c}{indexColumnOrder}, "))}grain_key)";
+            var partial = sparse.Contains(columns[0]);
+            // A partial index gets a name of its own, so that a database holding the full one under the plain name drops it.
+            var name = IndexName(columns) + (partial ? "_set" : "");
+            indexes[name] = $"CREATE INDEX IF NOT EXISTS {name} ON {Name} " +
+                $"({string.Concat(columns.Select(c => $"{c}{indexColumnOrder}, "))}grain_key)" +
+                (partial ? $" WHERE {columns[0]} IS NOT NULL" : "");
         }
+        return indexes;
     }
+
+    /// <summary>
+    /// Whether an index found on the table was made by this store (its name prefix), so that one no longer declared is dropped;
+    /// the primary key's and any an operator added under another name are left alone.
+    /// </summary>
+    public bool IsOwnIndex(string indexName) => indexName.StartsWith($"ix_{Name}_", StringComparison.Ordinal);
 
     private string IndexName(IReadOnlyList<string> columns) => $"ix_{Name}_{string.Join('_', columns)}";
 

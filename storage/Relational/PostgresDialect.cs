@@ -36,6 +36,8 @@ internal sealed class PostgresDialect : SqlDialect
     public override string ColumnExistsQuery =>
         "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = @table AND column_name = @column";
 
+    public override string IndexNamesQuery => "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = @table";
+
     public override string? SchemaLockStatement => $"SELECT pg_advisory_xact_lock({SchemaLockKey})";
 
     public override string IndexColumnOrder => " NULLS FIRST";

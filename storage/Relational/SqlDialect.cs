@@ -27,6 +27,9 @@ internal abstract class SqlDialect : IAsyncDisposable
     /// <summary>A query counting the columns named @column of table @table (0 or 1), for schema migrations.</summary>
     public abstract string ColumnExistsQuery { get; }
 
+    /// <summary>A query listing the names of the indexes on table @table, for schema migrations.</summary>
+    public abstract string IndexNamesQuery { get; }
+
     public static SqlDialect Create(RelationalStorageOptions options) =>
         options.IsPostgres ? new PostgresDialect(options.ConnectionString) : new SqliteDialect(options.ConnectionString, options.SqliteMaxConnections);
 

@@ -33,6 +33,8 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string ColumnExistsQuery => "SELECT count(*) FROM pragma_table_info(@table) WHERE name = @column";
 
+    public override string IndexNamesQuery => "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = @table";
+
     /// <summary>
     /// A connection from the pool, once fewer than the limit are open (RelationalStorageOptions.SqliteMaxConnections):
     /// the place is given back when the connection closes, so the pool never holds more than that many either.

@@ -44,7 +44,17 @@ internal static class StorageSchema
                     await ExecuteAsync(connection, transaction, table.AddColumnStatement(column), cancellationToken);
                 }
             }
-            foreach (var sql in table.CreateIndexStatements(dialect.IndexColumnOrder))
+            var indexes = table.Indexes(dialect.IndexColumnOrder);
+            // An index an older version declared and this one does not (a column's own, or a full one now partial):
+            // left in place it would cost every write and serve no query.
+            foreach (var name in await IndexNamesAsync(dialect, connection, transaction, table.Name, cancellationToken))
+            {
+                if (table.IsOwnIndex(name) && !indexes.ContainsKey(name))
+                {
+                    await ExecuteAsync(connection, transaction, $"DROP INDEX IF EXISTS {name}", cancellationToken);
+                }
+            }
+            foreach (var sql in indexes.Values)
             {
                 await ExecuteAsync(connection, transaction, sql, cancellationToken);
             }
@@ -58,6 +68,19 @@ internal static class StorageSchema
         command.Transaction = transaction;
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<List<string>> IndexNamesAsync(
+        SqlDialect dialect, DbConnection connection, DbTransaction transaction, string table, CancellationToken cancellationToken)
+    {
+        await using var command = SqlStatement.Of(dialect.IndexNamesQuery, SqlStatement.Text("@table", table)).CreateCommand(connection, transaction);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var names = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            names.Add(reader.GetString(0));
+        }
+        return names;
     }
 
     private static async Task<bool> ColumnExistsAsync(

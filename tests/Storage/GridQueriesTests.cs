@@ -112,7 +112,7 @@ public sealed class GridQueriesTests(ITestOutputHelper output)
         {
             (RelationalGridQueries.DeviceQueue("dev-1"), "ix_commands_device_id_status_created_at"),
             (RelationalGridQueries.Overdue(CommandStatus.Pending, Base), "ix_commands_status_expires_at"),
-            (RelationalGridQueries.JobExecutionsOf("job-1", ["dev-1", "dev-2"]), "ix_commands_job_id_device_id"),
+            (RelationalGridQueries.JobExecutionsOf("job-1", ["dev-1", "dev-2"]), "ix_commands_job_id_device_id_set"),
         })
         {
             await using var explain = IndexQuerySql.Build(table, query).CreateCommand(connection);

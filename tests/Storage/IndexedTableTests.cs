@@ -125,6 +125,80 @@ public sealed class IndexedTableTests(ITestOutputHelper output)
         Assert.True(inserted > 0);
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task IndexedTable_IndexesNoLongerDeclaredAreDroppedAtStartAndOthersKept(string provider)
+    {
+        await using var db = TestDatabase.TryCreate(provider, output);
+        if (db is null) return;
+        // A table of this test's own: PostgreSQL is shared with tests that query the grid's tables meanwhile.
+        var table = $"t_{Guid.NewGuid():N}"[..20];
+        IndexedTableSpec Spec(bool current) => new("test-index", "state", table,
+        [
+            new IndexedColumn("device", "deviceId", IndexedColumnKind.Text),
+            new IndexedColumn("owner", "owner", IndexedColumnKind.Integer, OwnIndex: !current),
+            new IndexedColumn("job", "job", IndexedColumnKind.Text, Sparse: current),
+        ], [["job", "device"]]);
+
+        // The table as an older version made it, with an index an operator added beside the store's.
+        await using var before = await OpenStoreAsync(db, Spec(current: false));
+        await before.WriteAsync("state", new StorageKey("test-index", TestDatabase.NewKey()), """{"deviceId":"d","owner":1}""", null);
+        await using (var dialect = SqlDialect.Create(db.Options()))
+        {
+            await ExecuteAsync(dialect, $"CREATE INDEX operators_{table} ON {table} (updated_at)");
+            Assert.Equal(
+                [$"ix_{table}_device", $"ix_{table}_job_device", $"ix_{table}_owner", $"operators_{table}"],
+                await IndexNamesAsync(dialect, table));
+        }
+
+        await using var after = await OpenStoreAsync(db, Spec(current: true));
+        var key = new StorageKey("test-index", TestDatabase.NewKey());
+        await after.WriteAsync("state", key, """{"deviceId":"d","job":"j1"}""", null);
+
+        await using (var dialect = SqlDialect.Create(db.Options()))
+        {
+            Assert.Equal([$"ix_{table}_device", $"ix_{table}_job_device_set", $"operators_{table}"], await IndexNamesAsync(dialect, table));
+        }
+        var found = await after.QueryAsync(new IndexQuery(table, [new ColumnFilter("job", FilterOperator.Equal, "j1")], "device", false, null, 10));
+        Assert.Equal([key.Key], found.Select(r => r.Key));
+    }
+
+    private static async Task<RelationalStore> OpenStoreAsync(TestDatabase db, IndexedTableSpec spec)
+    {
+        var options = db.Options();
+        options.IndexedTables.Add(spec);
+        var store = new RelationalStore(options, db.Metrics);
+        await store.InitializeAsync();
+        return store;
+    }
+
+    private static async Task ExecuteAsync(SqlDialect dialect, string sql)
+    {
+        await using var connection = await dialect.OpenConnectionAsync(CancellationToken.None);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<List<string>> IndexNamesAsync(SqlDialect dialect, string table)
+    {
+        await using var connection = await dialect.OpenConnectionAsync(CancellationToken.None);
+        await using var command = SqlStatement.Of(dialect.IndexNamesQuery, SqlStatement.Text("@table", table)).CreateCommand(connection, null);
+        await using var reader = await command.ExecuteReaderAsync();
+        var names = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            var name = reader.GetString(0);
+            // The primary key's own index (sqlite_autoindex_…, …_pkey) is not the store's to manage.
+            if (!name.StartsWith("sqlite_autoindex", StringComparison.Ordinal) && !name.EndsWith("_pkey", StringComparison.Ordinal))
+            {
+                names.Add(name);
+            }
+        }
+        names.Sort(StringComparer.Ordinal);
+        return names;
+    }
+
     private static Task<IReadOnlyList<IndexedRow>> Query(RelationalStore store, IReadOnlyList<ColumnFilter> filters, string order) =>
         store.QueryAsync(new IndexQuery("test_commands", filters, order, false, null, 100));
 }
