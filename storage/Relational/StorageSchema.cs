@@ -70,8 +70,9 @@ internal static class StorageSchema
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task<List<string>> IndexNamesAsync(
-        SqlDialect dialect, DbConnection connection, DbTransaction transaction, string table, CancellationToken cancellationToken)
+    /// <summary>The names of the indexes on <paramref name="table"/>, the primary key's included.</summary>
+    internal static async Task<List<string>> IndexNamesAsync(
+        SqlDialect dialect, DbConnection connection, DbTransaction? transaction, string table, CancellationToken cancellationToken)
     {
         await using var command = SqlStatement.Of(dialect.IndexNamesQuery, SqlStatement.Text("@table", table)).CreateCommand(connection, transaction);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

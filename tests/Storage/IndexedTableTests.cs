@@ -141,7 +141,7 @@ public sealed class IndexedTableTests(ITestOutputHelper output)
         ], [["job", "device"]]);
 
         // The table as an older version made it, with an index an operator added beside the store's.
-        await using var before = await OpenStoreAsync(db, Spec(current: false));
+        var before = await db.OpenStoreAsync(table: Spec(current: false));
         await before.WriteAsync("state", new StorageKey("test-index", TestDatabase.NewKey()), """{"deviceId":"d","owner":1}""", null);
         await using (var dialect = SqlDialect.Create(db.Options()))
         {
@@ -151,7 +151,7 @@ public sealed class IndexedTableTests(ITestOutputHelper output)
                 await IndexNamesAsync(dialect, table));
         }
 
-        await using var after = await OpenStoreAsync(db, Spec(current: true));
+        var after = await db.OpenStoreAsync(table: Spec(current: true));
         var key = new StorageKey("test-index", TestDatabase.NewKey());
         await after.WriteAsync("state", key, """{"deviceId":"d","job":"j1"}""", null);
 
@@ -161,15 +161,6 @@ public sealed class IndexedTableTests(ITestOutputHelper output)
         }
         var found = await after.QueryAsync(new IndexQuery(table, [new ColumnFilter("job", FilterOperator.Equal, "j1")], "device", false, null, 10));
         Assert.Equal([key.Key], found.Select(r => r.Key));
-    }
-
-    private static async Task<RelationalStore> OpenStoreAsync(TestDatabase db, IndexedTableSpec spec)
-    {
-        var options = db.Options();
-        options.IndexedTables.Add(spec);
-        var store = new RelationalStore(options, db.Metrics);
-        await store.InitializeAsync();
-        return store;
     }
 
     private static async Task ExecuteAsync(SqlDialect dialect, string sql)
@@ -183,20 +174,10 @@ public sealed class IndexedTableTests(ITestOutputHelper output)
     private static async Task<List<string>> IndexNamesAsync(SqlDialect dialect, string table)
     {
         await using var connection = await dialect.OpenConnectionAsync(CancellationToken.None);
-        await using var command = SqlStatement.Of(dialect.IndexNamesQuery, SqlStatement.Text("@table", table)).CreateCommand(connection, null);
-        await using var reader = await command.ExecuteReaderAsync();
-        var names = new List<string>();
-        while (await reader.ReadAsync())
-        {
-            var name = reader.GetString(0);
-            // The primary key's own index (sqlite_autoindex_…, …_pkey) is not the store's to manage.
-            if (!name.StartsWith("sqlite_autoindex", StringComparison.Ordinal) && !name.EndsWith("_pkey", StringComparison.Ordinal))
-            {
-                names.Add(name);
-            }
-        }
-        names.Sort(StringComparer.Ordinal);
-        return names;
+        var names = await StorageSchema.IndexNamesAsync(dialect, connection, null, table, CancellationToken.None);
+        // The primary key's own index (sqlite_autoindex_…, …_pkey) is not the store's to manage.
+        return [.. names.Where(n => !n.StartsWith("sqlite_autoindex", StringComparison.Ordinal) && !n.EndsWith("_pkey", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)];
     }
 
     private static Task<IReadOnlyList<IndexedRow>> Query(RelationalStore store, IReadOnlyList<ColumnFilter> filters, string order) =>

@@ -81,9 +81,15 @@ public sealed class TestDatabase : IAsyncDisposable
         IndexedTables = [Commands],
     };
 
-    public async Task<RelationalStore> OpenStoreAsync(int maxBatchSize = 256)
+    /// <param name="table">An indexed table of the test's own, beside <see cref="Commands"/>.</param>
+    public async Task<RelationalStore> OpenStoreAsync(int maxBatchSize = 256, IndexedTableSpec? table = null)
     {
-        var store = new RelationalStore(Options(maxBatchSize), Metrics);
+        var options = Options(maxBatchSize);
+        if (table is not null)
+        {
+            options.IndexedTables.Add(table);
+        }
+        var store = new RelationalStore(options, Metrics);
         _stores.Add(store);
         await store.InitializeAsync();
         return store;
