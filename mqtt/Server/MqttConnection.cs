@@ -105,7 +105,10 @@ internal sealed class MqttConnection
     public async Task RunAsync(CancellationToken transportClosed)
     {
         var writer = RunWriterAsync();
-        using var onTransportClosed = transportClosed.UnsafeRegister(static c => ((CancellationTokenSource)c!).Cancel(), _readCts);
+        // A closed transport ends the pending read, not the packets it already holds: a client that sends DISCONNECT
+        // and closes at once (mosquitto_pub does) must end ClientDisconnected, without its will, however the two race.
+        // The read loop handles what is buffered and then sees the canceled read as a lost connection.
+        var onTransportClosed = transportClosed.UnsafeRegister(static input => ((PipeReader)input!).CancelPendingRead(), _transport.Input);
         ResetKeepAlive();
         MqttSessionEndReason reason;
         try
@@ -124,6 +127,11 @@ internal sealed class MqttConnection
         {
             MqttLog.TransportFailed(_logger, ex, Id);
             reason = MqttSessionEndReason.ConnectionLost;
+        }
+        finally
+        {
+            // Waits for a callback under way, so that nothing touches the input once it is completed below.
+            onTransportClosed.Dispose();
         }
 
         if (_abortReason is null && _keepAliveExpired)

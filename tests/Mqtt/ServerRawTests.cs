@@ -1,4 +1,6 @@
+using System.IO.Pipelines;
 using System.Text;
+using CommandGrid.Mqtt.Codec;
 using CommandGrid.Mqtt.Packets;
 using CommandGrid.Mqtt.Server;
 using CommandGrid.Tests.Mqtt.Infrastructure;
@@ -453,6 +455,39 @@ public sealed class ServerRawTests : IAsyncLifetime
         await _host.Application.WaitForEndAsync(clientId, MqttSessionEndReason.ClientDisconnected);
         Assert.False(_host.Server.HasSession(clientId));
     }
+
+    [Theory]
+    [InlineData(MqttProtocolVersion.V311)]
+    [InlineData(MqttProtocolVersion.V500)]
+    public async Task Session_DisconnectReceivedBeforeTheTransportClosedEndsItCleanly(MqttProtocolVersion version)
+    {
+        // What a client that sends DISCONNECT and closes at once leaves behind, with the transport's close reported
+        // before the engine reads a byte: the worst order the race between the two can take. Over a socket that order
+        // is the kernel's and Kestrel's to pick, so this one transport is an in-memory pipe.
+        var clientId = TestTimeouts.NewClientId();
+        var received = new Pipe();
+        await received.Writer.WriteAsync(MqttPacketEncoder.ToArray(new MqttConnectPacket
+        {
+            ProtocolVersion = version,
+            ClientId = clientId,
+            UserName = clientId,
+            Password = Encoding.UTF8.GetBytes(TestMqttApplication.Password),
+        }, version));
+        await received.Writer.WriteAsync(MqttPacketEncoder.ToArray(new MqttDisconnectPacket(), version));
+        await received.Writer.CompleteAsync();
+        var sent = new Pipe();
+        using var closed = new CancellationTokenSource();
+        await closed.CancelAsync();
+
+        await _host.Server.HandleConnectionAsync(new TransportPipe(received.Reader, sent.Writer), "test", closed.Token);
+
+        await _host.Application.WaitForEndAsync(clientId, MqttSessionEndReason.ClientDisconnected);
+        var connAck = await sent.Reader.ReadAsync();
+        Assert.True(connAck.IsCompleted);
+        Assert.NotEqual(0, connAck.Buffer.Length);
+    }
+
+    private sealed record TransportPipe(PipeReader Input, PipeWriter Output) : IDuplexPipe;
 
     [Theory]
     [InlineData(MqttProtocolVersion.V311)]
