@@ -22,11 +22,14 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
     // Held by tests to let a known set of writes pile up and land in one batch.
     private readonly SemaphoreSlim _gate = new(1, 1);
     private DbConnection? _connection;
+    // Made on _connection and gone with it.
+    private readonly PreparedCommands _commands;
     private Task? _loop;
 
     public GroupCommitWriter(SqlDialect dialect, int maxBatchSize, GridMetrics metrics, ILogger logger)
     {
         _dialect = dialect;
+        _commands = new PreparedCommands(dialect.KeepsWriterCommands);
         _maxBatchSize = maxBatchSize;
         _metrics = metrics;
         _logger = logger;
@@ -195,7 +198,7 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
                 try
                 {
                     _metrics.StorageRoundTrip(RoundTrip.Probe);
-                    actual = await ScalarAsync(connection, null, probe);
+                    actual = await _commands.ScalarAsync(connection, null, probe);
                 }
                 catch (Exception e)
                 {
@@ -242,16 +245,9 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
         for (var i = 0; i < batch.Count; i++)
         {
             _metrics.StorageRoundTrip(RoundTrip.Write);
-            results[i] = await ScalarAsync(connection, transaction, batch[i].Statement);
+            results[i] = await _commands.ScalarAsync(connection, transaction, batch[i].Statement);
         }
         return results;
-    }
-
-    private static async Task<object?> ScalarAsync(DbConnection connection, DbTransaction? transaction, SqlStatement statement)
-    {
-        await using var command = statement.CreateCommand(connection, transaction);
-        var value = await command.ExecuteScalarAsync();
-        return value is DBNull ? null : value;
     }
 
     private async Task<DbConnection> GetConnectionAsync()
@@ -279,6 +275,7 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
         if (_connection is { } connection)
         {
             _connection = null;
+            await _commands.ClearAsync();
             await connection.DisposeAsync();
         }
     }

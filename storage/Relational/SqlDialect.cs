@@ -18,6 +18,9 @@ internal abstract class SqlDialect : IAsyncDisposable
     /// <summary>Session settings the group-commit connection needs for durable commits.</summary>
     public virtual Task PrepareWriterAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Whether the writer keeps a command per SQL text to run it again (<see cref="PreparedCommands"/>).</summary>
+    public virtual bool KeepsWriterCommands => false;
+
     /// <summary>Runs first in the schema transaction so that processes starting together do not race on CREATE.</summary>
     public virtual string? SchemaLockStatement => null;
 

@@ -22,13 +22,20 @@ internal sealed record SqlStatement(string Sql, IReadOnlyList<SqlParameterValue>
         var command = connection.CreateCommand();
         command.CommandText = Sql;
         command.Transaction = transaction;
+        BindTo(command);
+        return command;
+    }
+
+    /// <summary>Gives <paramref name="command"/>, made for this statement's text, this statement's parameters in place of its own.</summary>
+    public void BindTo(DbCommand command)
+    {
+        command.Parameters.Clear();
         foreach (var parameter in Parameters)
         {
             var p = command.CreateParameter();
             Fill(p, parameter);
             command.Parameters.Add(p);
         }
-        return command;
     }
 
     public void AddTo(DbBatch batch)

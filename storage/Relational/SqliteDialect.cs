@@ -71,6 +71,9 @@ internal sealed class SqliteDialect : SqlDialect
         }
     }
 
+    // Microsoft.Data.Sqlite compiles a command's text once and keeps it for the command's life.
+    public override bool KeepsWriterCommands => true;
+
     public override async Task PrepareWriterAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
